@@ -1,0 +1,15 @@
+//! odoo-connections: one safe place for the Odoo connections that people and
+//! AI agents use.
+//!
+//! The core (`model`, `store`, `secrets`, `catalog`, `files`, `paths`) is
+//! plain Rust with typed errors; the front ends (`cli`, and later `gui`, `mcp`)
+//! only translate between people or protocols and the core. Only `gui`
+//! imports egui.
+
+pub mod catalog;
+pub mod cli;
+pub mod files;
+pub mod model;
+pub mod paths;
+pub mod secrets;
+pub mod store;

@@ -1,0 +1,94 @@
+//! The connections file (`connections.json` in the config dir): versioned,
+//! tolerant of keys from newer versions, written atomically under a lock.
+//! It never holds a secret.
+
+mod document;
+mod error;
+
+pub use document::{ConnectionsDocument, SCHEMA_VERSION};
+pub use error::StoreError;
+
+use std::path::PathBuf;
+
+use crate::files::{self, LockFile};
+use crate::paths::Paths;
+
+/// Reads and changes `connections.json`.
+#[derive(Debug, Clone)]
+pub struct ConnectionStore {
+    file: PathBuf,
+    lock: PathBuf,
+}
+
+impl ConnectionStore {
+    /// The store in `paths`' config directory.
+    pub fn new(paths: &Paths) -> Self {
+        Self {
+            file: paths.connections_file(),
+            lock: paths.connections_lock(),
+        }
+    }
+
+    /// The file this store reads and writes.
+    pub fn file(&self) -> &std::path::Path {
+        &self.file
+    }
+
+    /// Reads every connection. A missing file is an empty list; a damaged
+    /// one is moved aside (see [`StoreError::Corrupt`]) and reported.
+    pub fn load(&self) -> Result<ConnectionsDocument, StoreError> {
+        match self.read() {
+            Err(StoreError::Corrupt { .. }) => {
+                let _guard = LockFile::acquire(&self.lock, LockFile::DEFAULT_WAIT)?;
+                self.read_or_set_aside()
+            }
+            other => other,
+        }
+    }
+
+    /// Applies `change` to the current document and saves it, holding the
+    /// lock for the whole read-change-write so concurrent writers never lose
+    /// each other's updates. Nothing is written when `change` fails.
+    pub fn update<T>(
+        &self,
+        change: impl FnOnce(&mut ConnectionsDocument) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let _guard = LockFile::acquire(&self.lock, LockFile::DEFAULT_WAIT)?;
+        let mut document = self.read_or_set_aside()?;
+        let outcome = change(&mut document)?;
+        files::write_atomic(&self.file, &document.to_bytes())?;
+        Ok(outcome)
+    }
+
+    fn read(&self) -> Result<ConnectionsDocument, StoreError> {
+        match files::read_if_exists(&self.file)? {
+            None => Ok(ConnectionsDocument::default()),
+            Some(bytes) => ConnectionsDocument::parse(&bytes).map_err(|problem| {
+                StoreError::Corrupt {
+                    path: self.file.clone(),
+                    set_aside_as: None,
+                    problem,
+                }
+            }),
+        }
+    }
+
+    /// Caller holds the lock.
+    fn read_or_set_aside(&self) -> Result<ConnectionsDocument, StoreError> {
+        match self.read() {
+            Err(StoreError::Corrupt {
+                path,
+                problem,
+                set_aside_as: None,
+            }) => {
+                let aside = files::set_aside(&path)?;
+                Err(StoreError::Corrupt {
+                    path,
+                    problem,
+                    set_aside_as: Some(aside),
+                })
+            }
+            other => other,
+        }
+    }
+}
