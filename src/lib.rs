@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod files;
 pub mod model;
+pub mod odoo;
 pub mod paths;
 pub mod secrets;
 pub mod store;

@@ -1,1 +1,23 @@
-fn main() {}
+//! The `odoo-connections` executable: parse, run, map to an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use odoo_connections::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ODOO_CONNECTIONS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    match cli::run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("odoo-connections: {error}");
+            ExitCode::from(error.exit.code())
+        }
+    }
+}

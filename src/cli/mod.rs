@@ -1,1 +1,70 @@
-//! Command-line front end.
+//! Command-line front end: parses arguments, calls the core, prints results
+//! and maps failures to documented exit codes. No logic lives here that the
+//! window or the MCP server would also need.
+
+mod connections;
+mod exit;
+mod prompt;
+
+pub use exit::{CliError, Exit};
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::paths::Paths;
+
+/// Keep your Odoo connections in one safe place: settings in a file, secrets
+/// in the system keyring.
+#[derive(Debug, Parser)]
+#[command(name = "odoo-connections", version, about, long_about = None)]
+pub struct Cli {
+    /// Directory for connections.json and policy.json.
+    #[arg(long, global = true, env = "ODOO_CONNECTIONS_CONFIG_DIR", value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
+    /// Directory for counters, the audit log and test results.
+    #[arg(long, global = true, env = "ODOO_CONNECTIONS_STATE_DIR", value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// What to do; without one, the window opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List connections.
+    List(connections::ListArgs),
+    /// Show one connection (never its secret).
+    Show(connections::ShowArgs),
+    /// Add a connection; the secret goes to the system keyring.
+    Add(connections::AddArgs),
+    /// Change a connection's settings or secret.
+    Edit(connections::EditArgs),
+    /// Rename a connection (its secret follows).
+    Rename(connections::RenameArgs),
+    /// Copy a connection, with its secret, under a new name.
+    Duplicate(connections::DuplicateArgs),
+    /// Delete a connection and its keyring secret.
+    #[command(alias = "remove")]
+    Rm(connections::RemoveArgs),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let paths = Paths::resolve(cli.config_dir, cli.state_dir)
+        .map_err(|err| CliError::new(Exit::Failure, err.to_string()))?;
+    match cli.command {
+        None => Err(CliError::new(
+            Exit::Failure,
+            "the window is not available in this build yet; see `odoo-connections --help`",
+        )),
+        Some(Command::List(args)) => connections::list(&paths, &args),
+        Some(Command::Show(args)) => connections::show(&paths, &args),
+        Some(Command::Add(args)) => connections::add(&paths, &args),
+        Some(Command::Edit(args)) => connections::edit(&paths, &args),
+        Some(Command::Rename(args)) => connections::rename(&paths, &args),
+        Some(Command::Duplicate(args)) => connections::duplicate(&paths, &args),
+        Some(Command::Rm(args)) => connections::remove(&paths, &args),
+    }
+}

@@ -1,0 +1,96 @@
+//! The closed set of connection-test outcomes, each with a stable code.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// Stable machine code of a test outcome (used in JSON, exit codes, MCP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiagnosisCode {
+    /// Authenticated.
+    Ok,
+    /// The host name does not resolve.
+    DnsFailed,
+    /// Nothing listens on that port.
+    ConnectionRefused,
+    /// No answer in time.
+    Timeout,
+    /// The certificate is not trusted by the system.
+    TlsUntrusted,
+    /// The certificate does not match the pinned fingerprint.
+    TlsFingerprintMismatch,
+    /// The server redirects elsewhere (e.g. http → https).
+    Redirect,
+    /// The server answers, but is not Odoo.
+    NotOdoo,
+    /// A proxy in front of Odoo reports an error (502/503/504).
+    ProxyError,
+    /// HTTP authentication in front of Odoo.
+    HttpAuthRequired,
+    /// The database does not exist.
+    DatabaseNotFound,
+    /// The database exists but Odoo is not installed in it.
+    DatabaseNotInitialized,
+    /// Login or password is wrong.
+    BadCredentials,
+    /// The user must use an API key (two-factor login, or Odoo Online).
+    ApiKeyRequired,
+    /// The API key is wrong, expired or revoked.
+    ApiKeyInvalid,
+    /// The server does not list its databases.
+    DatabaseListDisabled,
+    /// Any other server-side error.
+    ServerError,
+}
+
+impl DiagnosisCode {
+    /// The code as written in JSON (`tls_untrusted`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiagnosisCode::Ok => "ok",
+            DiagnosisCode::DnsFailed => "dns_failed",
+            DiagnosisCode::ConnectionRefused => "connection_refused",
+            DiagnosisCode::Timeout => "timeout",
+            DiagnosisCode::TlsUntrusted => "tls_untrusted",
+            DiagnosisCode::TlsFingerprintMismatch => "tls_fingerprint_mismatch",
+            DiagnosisCode::Redirect => "redirect",
+            DiagnosisCode::NotOdoo => "not_odoo",
+            DiagnosisCode::ProxyError => "proxy_error",
+            DiagnosisCode::HttpAuthRequired => "http_auth_required",
+            DiagnosisCode::DatabaseNotFound => "database_not_found",
+            DiagnosisCode::DatabaseNotInitialized => "database_not_initialized",
+            DiagnosisCode::BadCredentials => "bad_credentials",
+            DiagnosisCode::ApiKeyRequired => "api_key_required",
+            DiagnosisCode::ApiKeyInvalid => "api_key_invalid",
+            DiagnosisCode::DatabaseListDisabled => "database_list_disabled",
+            DiagnosisCode::ServerError => "server_error",
+        }
+    }
+}
+
+impl fmt::Display for DiagnosisCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A code with the sentence a person reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct Diagnosis {
+    /// Stable code.
+    pub code: DiagnosisCode,
+    /// What happened and what to do.
+    pub message: String,
+}
+
+impl Diagnosis {
+    /// A diagnosis with its message.
+    pub fn new(code: DiagnosisCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
