@@ -9,8 +9,10 @@
 pub mod catalog;
 pub mod cli;
 pub mod files;
+pub mod mcp;
 pub mod model;
 pub mod odoo;
 pub mod paths;
+pub mod policy;
 pub mod secrets;
 pub mod store;

@@ -1,0 +1,4 @@
+//! MCP front end: the stdio server and the snippets that register it in
+//! MCP clients.
+
+pub mod client_config;
