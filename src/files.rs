@@ -70,7 +70,9 @@ pub fn read_if_exists(path: &Path) -> Result<Option<Vec<u8>>, FileError> {
 /// Replaces `path` with `contents` so that readers (and a crash at any
 /// moment) see either the old file or the new one, never a mix.
 ///
-/// The new file is private to the user (0600 on Unix).
+/// The new file is private to the user (0600 on Unix). Callers hold the
+/// file's [`LockFile`], so temp files left by a writer that was killed
+/// mid-write are known to be stale and are removed here.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), FileError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
@@ -78,8 +80,10 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), FileError> {
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let temp_prefix = format!(".{file_name}.tmp-");
+    remove_stale_temps(dir, &temp_prefix);
     let temp_path = dir.join(format!(
-        ".{file_name}.tmp-{}-{}",
+        "{temp_prefix}{}-{}",
         std::process::id(),
         uuid::Uuid::new_v4().simple()
     ));
@@ -92,6 +96,17 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), FileError> {
         return result;
     }
     sync_dir(dir)
+}
+
+fn remove_stale_temps(dir: &Path, prefix: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(prefix) {
+            fs::remove_file(entry.path()).ok();
+        }
+    }
 }
 
 fn write_new_private(path: &Path, contents: &[u8]) -> Result<(), FileError> {
@@ -132,7 +147,8 @@ pub fn set_aside(path: &Path) -> Result<PathBuf, FileError> {
     let mut aside = path.as_os_str().to_owned();
     aside.push(format!(".corrupt-{stamp}"));
     let aside = PathBuf::from(aside);
-    fs::rename(path, &aside).map_err(|source| FileError::io("could not set aside", path, source))?;
+    fs::rename(path, &aside)
+        .map_err(|source| FileError::io("could not set aside", path, source))?;
     Ok(aside)
 }
 
@@ -193,6 +209,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/data.json");
         write_atomic(&path, b"one").unwrap();
+        let stale = path.with_file_name(".data.json.tmp-1-dead");
+        fs::write(&stale, b"half a writ").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two");
         let names: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().collect();
@@ -202,7 +220,10 @@ mod tests {
             use std::os::unix::fs::PermissionsExt as _;
             let mode = fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
-            let dir_mode = fs::metadata(path.parent().unwrap()).unwrap().permissions().mode();
+            let dir_mode = fs::metadata(path.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(dir_mode & 0o777, 0o700);
         }
     }

@@ -20,10 +20,20 @@ use crate::paths::Paths;
 #[command(name = "odoo-connections", version, about, long_about = None)]
 pub struct Cli {
     /// Directory for connections.json and policy.json.
-    #[arg(long, global = true, env = "ODOO_CONNECTIONS_CONFIG_DIR", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "ODOO_CONNECTIONS_CONFIG_DIR",
+        value_name = "DIR"
+    )]
     pub config_dir: Option<PathBuf>,
     /// Directory for counters, the audit log and test results.
-    #[arg(long, global = true, env = "ODOO_CONNECTIONS_STATE_DIR", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "ODOO_CONNECTIONS_STATE_DIR",
+        value_name = "DIR"
+    )]
     pub state_dir: Option<PathBuf>,
     /// What to do; without one, the window opens.
     #[command(subcommand)]

@@ -20,9 +20,12 @@ pub fn read_secret(source: SecretSource, prompt: &str) -> Result<SecretString, C
     let value = match source {
         SecretSource::Stdin => {
             let mut text = String::new();
-            io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|err| CliError::new(Exit::Failure, format!("could not read standard input: {err}")))?;
+            io::stdin().read_to_string(&mut text).map_err(|err| {
+                CliError::new(
+                    Exit::Failure,
+                    format!("could not read standard input: {err}"),
+                )
+            })?;
             let trimmed = text.trim_end_matches(['\n', '\r']).to_owned();
             SecretString::new(trimmed)
         }
@@ -33,13 +36,17 @@ pub fn read_secret(source: SecretSource, prompt: &str) -> Result<SecretString, C
                     "no secret given: pipe it with --secret-stdin (e.g. `pass show odoo | odoo-connections add … --secret-stdin`), or run in a terminal to be asked",
                 ));
             }
-            let value = rpassword::prompt_password(prompt)
-                .map_err(|err| CliError::new(Exit::Failure, format!("could not read the secret: {err}")))?;
+            let value = rpassword::prompt_password(prompt).map_err(|err| {
+                CliError::new(Exit::Failure, format!("could not read the secret: {err}"))
+            })?;
             SecretString::new(value)
         }
     };
     if value.is_empty() {
-        return Err(CliError::new(Exit::InvalidInput, "the secret is empty; nothing was saved"));
+        return Err(CliError::new(
+            Exit::InvalidInput,
+            "the secret is empty; nothing was saved",
+        ));
     }
     Ok(value)
 }

@@ -75,10 +75,19 @@ mod tests {
 
     #[test]
     fn snippets_name_the_executable_and_the_mcp_subcommand() {
-        let desktop = snippet(McpClient::ClaudeDesktop, Path::new("/opt/oc/odoo-connections"));
+        let desktop = snippet(
+            McpClient::ClaudeDesktop,
+            Path::new("/opt/oc/odoo-connections"),
+        );
         let parsed: serde_json::Value = serde_json::from_str(&desktop).unwrap();
         assert_eq!(parsed["mcpServers"]["odoo-connections"]["args"][0], "mcp");
-        let code = snippet(McpClient::ClaudeCode, Path::new("/home/a b/odoo-connections"));
-        assert_eq!(code, "claude mcp add odoo-connections -- '/home/a b/odoo-connections' mcp");
+        let code = snippet(
+            McpClient::ClaudeCode,
+            Path::new("/home/a b/odoo-connections"),
+        );
+        assert_eq!(
+            code,
+            "claude mcp add odoo-connections -- '/home/a b/odoo-connections' mcp"
+        );
     }
 }

@@ -194,11 +194,20 @@ impl ConnectionDraft {
         let timeout = self.timeout_secs.parse::<TimeoutSecs>();
         check(Field::Name, name.as_ref().map(drop).map_err(Clone::clone));
         check(Field::Url, url.as_ref().map(drop).map_err(Clone::clone));
-        check(Field::Database, database.as_ref().map(drop).map_err(Clone::clone));
+        check(
+            Field::Database,
+            database.as_ref().map(drop).map_err(Clone::clone),
+        );
         check(Field::Login, login.as_ref().map(drop).map_err(Clone::clone));
-        check(Field::Fingerprint, tls.as_ref().map(drop).map_err(Clone::clone));
+        check(
+            Field::Fingerprint,
+            tls.as_ref().map(drop).map_err(Clone::clone),
+        );
         check(Field::Tags, tags.as_ref().map(drop).map_err(Clone::clone));
-        check(Field::Timeout, timeout.as_ref().map(drop).map_err(Clone::clone));
+        check(
+            Field::Timeout,
+            timeout.as_ref().map(drop).map_err(Clone::clone),
+        );
         if self.tls == TlsChoice::Insecure || matches!(tls, Ok(TlsMode::Pinned { .. })) {
             if let Ok(url) = &url
                 && !url.is_https()
@@ -272,7 +281,11 @@ mod tests {
         ] {
             assert!(errors.get(field).is_some(), "{field:?} in {errors}");
         }
-        assert!(errors.to_string().contains("Server URL: a server URL is required"));
+        assert!(
+            errors
+                .to_string()
+                .contains("Server URL: a server URL is required")
+        );
     }
 
     #[test]

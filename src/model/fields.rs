@@ -71,7 +71,9 @@ impl ConnectionName {
     fn parse(text: &str) -> Result<Self, ValueError> {
         let name = text.trim();
         if name.is_empty() {
-            return Err(ValueError::new("a name is required, for example \"acme-prod\""));
+            return Err(ValueError::new(
+                "a name is required, for example \"acme-prod\"",
+            ));
         }
         if name.chars().count() > Self::MAX_CHARS {
             return Err(ValueError::new(format!(
@@ -80,7 +82,9 @@ impl ConnectionName {
             )));
         }
         if !name.chars().next().is_some_and(char::is_alphanumeric) {
-            return Err(ValueError::new("the name must start with a letter or a digit"));
+            return Err(ValueError::new(
+                "the name must start with a letter or a digit",
+            ));
         }
         if name.contains("  ") {
             return Err(ValueError::new("the name has two spaces in a row; use one"));
@@ -362,7 +366,8 @@ impl Fingerprint {
         }
         let mut bytes = [0u8; 32];
         for (index, byte) in bytes.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&hex[index * 2..index * 2 + 2], 16).map_err(|_| invalid())?;
+            *byte =
+                u8::from_str_radix(&hex[index * 2..index * 2 + 2], 16).map_err(|_| invalid())?;
         }
         Ok(Self(bytes))
     }
@@ -460,7 +465,10 @@ mod tests {
 
     #[test]
     fn names_accept_people_words_and_refuse_flags_and_symbols() {
-        assert_eq!(ConnectionName::parse(" Acme prod ").unwrap().as_str(), "Acme prod");
+        assert_eq!(
+            ConnectionName::parse(" Acme prod ").unwrap().as_str(),
+            "Acme prod"
+        );
         assert!(ConnectionName::parse("-rf").is_err());
         assert!(ConnectionName::parse("a/b").is_err());
         assert!(ConnectionName::parse("a  b").is_err());
@@ -476,10 +484,18 @@ mod tests {
         assert_eq!(url.to_string(), "https://erp.example.com");
         let url = ServerUrl::parse("erp.example.com:8443/web#id=3").unwrap();
         assert_eq!(url.to_string(), "https://erp.example.com:8443");
-        assert_eq!(url.join("/jsonrpc").as_str(), "https://erp.example.com:8443/jsonrpc");
+        assert_eq!(
+            url.join("/jsonrpc").as_str(),
+            "https://erp.example.com:8443/jsonrpc"
+        );
         assert!(ServerUrl::parse("ftp://x").is_err());
         assert!(ServerUrl::parse("https://u:p@x").is_err());
-        assert!(ServerUrl::parse("https://x/erp").unwrap_err().to_string().contains("/erp"));
+        assert!(
+            ServerUrl::parse("https://x/erp")
+                .unwrap_err()
+                .to_string()
+                .contains("/erp")
+        );
         assert!(ServerUrl::parse("https://").is_err());
     }
 
@@ -496,7 +512,10 @@ mod tests {
         let plain = colons.replace(':', "").to_lowercase();
         let parsed = Fingerprint::parse(&plain).unwrap();
         assert_eq!(parsed.to_string(), colons);
-        assert_eq!(Fingerprint::parse(&format!("sha256:{colons}")).unwrap(), parsed);
+        assert_eq!(
+            Fingerprint::parse(&format!("sha256:{colons}")).unwrap(),
+            parsed
+        );
         assert!(Fingerprint::parse("abcd").is_err());
         assert!(Fingerprint::parse(&"zz".repeat(32)).is_err());
     }

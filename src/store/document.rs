@@ -227,7 +227,11 @@ impl ConnectionsDocument {
     }
 
     /// Fails when `name` is used by a connection other than `except`.
-    pub fn check_name_free(&self, name: &str, except: Option<ConnectionId>) -> Result<(), StoreError> {
+    pub fn check_name_free(
+        &self,
+        name: &str,
+        except: Option<ConnectionId>,
+    ) -> Result<(), StoreError> {
         match self.find(name) {
             Some(other) if Some(other.id) != except => {
                 Err(StoreError::NameTaken(other.name.to_string()))
@@ -271,7 +275,10 @@ mod tests {
     #[test]
     fn problems_are_named_precisely() {
         let cases: &[(&str, &str)] = &[
-            ("{\n  \"schema\": 1,\n  oops", "invalid JSON at line 3, column 3"),
+            (
+                "{\n  \"schema\": 1,\n  oops",
+                "invalid JSON at line 3, column 3",
+            ),
             (r#"{"schema": 9}"#, "uses schema 9"),
             (r#"{"acme": {"url": "x", "db": "d"}}"#, "odoo-claude-mcp"),
             (r#"[{"alias": "x"}]"#, "odoo-claude-mcp"),
@@ -283,7 +290,10 @@ mod tests {
         ];
         for (text, expected) in cases {
             let problem = ConnectionsDocument::parse(text.as_bytes()).unwrap_err();
-            assert!(problem.to_string().contains(expected), "{problem} ∌ {expected}");
+            assert!(
+                problem.to_string().contains(expected),
+                "{problem} ∌ {expected}"
+            );
         }
     }
 
@@ -293,12 +303,21 @@ mod tests {
         let mut copy = document.connections()[0].clone();
         copy.id = ConnectionId::random();
         copy.name = "ACME".parse().unwrap();
-        assert!(matches!(document.insert(copy.clone()), Err(StoreError::NameTaken(_))));
+        assert!(matches!(
+            document.insert(copy.clone()),
+            Err(StoreError::NameTaken(_))
+        ));
         copy.name = "acme-2".parse().unwrap();
         document.insert(copy).unwrap();
         let mut renamed = document.get("acme-2").unwrap().clone();
         renamed.name = "Acme".parse().unwrap();
-        assert!(matches!(document.replace(renamed), Err(StoreError::NameTaken(_))));
-        assert!(matches!(document.remove("nope"), Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            document.replace(renamed),
+            Err(StoreError::NameTaken(_))
+        ));
+        assert!(matches!(
+            document.remove("nope"),
+            Err(StoreError::NotFound(_))
+        ));
     }
 }

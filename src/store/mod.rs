@@ -63,13 +63,13 @@ impl ConnectionStore {
     fn read(&self) -> Result<ConnectionsDocument, StoreError> {
         match files::read_if_exists(&self.file)? {
             None => Ok(ConnectionsDocument::default()),
-            Some(bytes) => ConnectionsDocument::parse(&bytes).map_err(|problem| {
-                StoreError::Corrupt {
+            Some(bytes) => {
+                ConnectionsDocument::parse(&bytes).map_err(|problem| StoreError::Corrupt {
                     path: self.file.clone(),
                     set_aside_as: None,
                     problem,
-                }
-            }),
+                })
+            }
         }
     }
 

@@ -1,0 +1,5 @@
+//! Shared helpers for the integration tests (each test file includes this
+//! module; not every file uses every helper).
+#![allow(dead_code)]
+
+pub mod sandbox;

@@ -1,0 +1,135 @@
+//! A private config and state directory pair, and the real
+//! `odoo-connections` binary run against it.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use odoo_connections::paths::Paths;
+
+/// Temporary directories for one test, removed on drop.
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sandbox {
+    /// Fresh, empty directories.
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// The root holding `config/` and `state/`.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The sandbox's paths, for calling the library directly.
+    pub fn paths(&self) -> Paths {
+        Paths::new(self.root().join("config"), self.root().join("state"))
+    }
+
+    /// The real binary, pointed at this sandbox, with no inherited overrides.
+    pub fn command(&self) -> Command {
+        let paths = self.paths();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_odoo-connections"));
+        command
+            .env("ODOO_CONNECTIONS_CONFIG_DIR", paths.config_dir())
+            .env("ODOO_CONNECTIONS_STATE_DIR", paths.state_dir())
+            .env_remove("ODOO_CONNECTIONS_POLICY")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs the binary with `args` and no standard input.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command()
+            .args(args)
+            .output()
+            .expect("run odoo-connections")
+    }
+
+    /// Runs the binary with `args`, writing `stdin` to its standard input.
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn odoo-connections");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        child.wait_with_output().expect("wait odoo-connections")
+    }
+
+    /// Adds a connection through the CLI with its secret on stdin.
+    pub fn add(&self, name: &str, url: &str, secret: &str, extra: &[&str]) -> Output {
+        let mut args = vec![
+            "add",
+            name,
+            "--url",
+            url,
+            "--db",
+            "acme",
+            "--login",
+            "admin",
+            "--secret-stdin",
+        ];
+        args.extend_from_slice(extra);
+        self.run_with_stdin(&args, secret)
+    }
+
+    /// Every file under the sandbox whose bytes contain `needle`.
+    pub fn files_containing(&self, needle: &str) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        let mut pending = vec![self.root().to_owned()];
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(&dir).expect("read dir").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if std::fs::read(&path)
+                    .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+                {
+                    found.push(path);
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Standard output as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts the exit code, showing both streams when it differs.
+#[track_caller]
+pub fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(output),
+        stderr(output)
+    );
+}
