@@ -108,6 +108,13 @@ impl FieldErrors {
             .map(|error| error.message.as_str())
     }
 
+    /// Records the error of a parsed `field`, if any.
+    fn note<T>(&mut self, field: Field, parsed: &Result<T, ValueError>) {
+        if let Err(error) = parsed {
+            self.push(field, error.to_string());
+        }
+    }
+
     /// Adds an error for `field`.
     pub fn push(&mut self, field: Field, message: impl Into<String>) {
         self.0.push(FieldError {
@@ -173,11 +180,6 @@ impl ConnectionDraft {
         extra: Map<String, serde_json::Value>,
     ) -> Result<Connection, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let mut check = |field: Field, result: Result<(), ValueError>| {
-            if let Err(error) = result {
-                errors.push(field, error.to_string());
-            }
-        };
         let name = self.name.parse::<ConnectionName>();
         let url = self.url.parse::<ServerUrl>();
         let database = self.database.parse::<DatabaseName>();
@@ -192,31 +194,23 @@ impl ConnectionDraft {
         };
         let tags = Tag::parse_list(&self.tags);
         let timeout = self.timeout_secs.parse::<TimeoutSecs>();
-        check(Field::Name, name.as_ref().map(drop).map_err(Clone::clone));
-        check(Field::Url, url.as_ref().map(drop).map_err(Clone::clone));
-        check(
-            Field::Database,
-            database.as_ref().map(drop).map_err(Clone::clone),
-        );
-        check(Field::Login, login.as_ref().map(drop).map_err(Clone::clone));
-        check(
-            Field::Fingerprint,
-            tls.as_ref().map(drop).map_err(Clone::clone),
-        );
-        check(Field::Tags, tags.as_ref().map(drop).map_err(Clone::clone));
-        check(
-            Field::Timeout,
-            timeout.as_ref().map(drop).map_err(Clone::clone),
-        );
-        if self.tls == TlsChoice::Insecure || matches!(tls, Ok(TlsMode::Pinned { .. })) {
-            if let Ok(url) = &url
-                && !url.is_https()
-            {
-                errors.push(
-                    Field::Url,
-                    "certificate settings apply to https:// URLs only; use https:// or choose system CAs",
-                );
-            }
+        errors.note(Field::Name, &name);
+        errors.note(Field::Url, &url);
+        errors.note(Field::Database, &database);
+        errors.note(Field::Login, &login);
+        errors.note(Field::Fingerprint, &tls);
+        errors.note(Field::Tags, &tags);
+        errors.note(Field::Timeout, &timeout);
+        let certificate_settings =
+            self.tls == TlsChoice::Insecure || matches!(tls, Ok(TlsMode::Pinned { .. }));
+        if certificate_settings
+            && let Ok(url) = &url
+            && !url.is_https()
+        {
+            errors.push(
+                Field::Url,
+                "certificate settings apply to https:// URLs only; use https:// or choose system CAs",
+            );
         }
         match (name, url, database, login, tls, tags, timeout) {
             (Ok(name), Ok(url), Ok(database), Ok(login), Ok(tls), Ok(tags), Ok(timeout_secs))
