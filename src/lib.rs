@@ -9,6 +9,8 @@
 pub mod catalog;
 pub mod cli;
 pub mod files;
+pub mod import;
+pub mod inject;
 pub mod mcp;
 pub mod model;
 pub mod odoo;

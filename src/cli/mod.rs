@@ -3,8 +3,11 @@
 //! window or the MCP server would also need.
 
 mod connections;
+mod exec;
 mod exit;
 mod prompt;
+mod setup;
+mod transfer;
 
 pub use exit::{CliError, Exit};
 
@@ -58,6 +61,18 @@ pub enum Command {
     /// Delete a connection and its keyring secret.
     #[command(alias = "remove")]
     Rm(connections::RemoveArgs),
+    /// Import connections from odoo-claude-mcp files; secrets go to the keyring.
+    Import(transfer::ImportArgs),
+    /// Print all connections as JSON, without secrets.
+    Export(transfer::ExportArgs),
+    /// Run a command with the connection in ODOO_* environment variables.
+    Exec(exec::ExecArgs),
+    /// Print the snippet that registers `odoo-connections mcp` in an MCP client.
+    McpConfig(setup::McpConfigArgs),
+    /// Print shell completions.
+    Completions(setup::CompletionsArgs),
+    /// Print the man page (or write all pages with --output DIR).
+    Man(setup::ManArgs),
 }
 
 /// Runs the parsed command line.
@@ -76,5 +91,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Rename(args)) => connections::rename(&paths, &args),
         Some(Command::Duplicate(args)) => connections::duplicate(&paths, &args),
         Some(Command::Rm(args)) => connections::remove(&paths, &args),
+        Some(Command::Import(args)) => transfer::import(&paths, &args),
+        Some(Command::Export(args)) => transfer::export(&paths, &args),
+        Some(Command::Exec(args)) => exec::exec(&paths, &args),
+        Some(Command::McpConfig(args)) => setup::mcp_config(&args),
+        Some(Command::Completions(args)) => setup::completions(&args),
+        Some(Command::Man(args)) => setup::man(&args),
     }
 }

@@ -1,0 +1,89 @@
+//! Setting things up around the tool: the MCP client snippet, shell
+//! completions and man pages (both generated from the argument definitions).
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory as _, ValueEnum};
+
+use crate::mcp::client_config::{self, McpClient};
+
+use super::Cli;
+use super::exit::{CliError, Exit};
+
+/// `mcp-config` client choice.
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub enum ClientFlag {
+    /// Claude Desktop's claude_desktop_config.json.
+    #[default]
+    ClaudeDesktop,
+    /// The Claude Code command line.
+    ClaudeCode,
+}
+
+/// `mcp-config` arguments.
+#[derive(Debug, Args)]
+pub struct McpConfigArgs {
+    /// Which client to configure.
+    #[arg(long, value_enum, default_value_t)]
+    client: ClientFlag,
+}
+
+/// `completions` arguments.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Shell to generate completions for.
+    shell: clap_complete::Shell,
+}
+
+/// `man` arguments.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write one page per command into DIR instead of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    output: Option<PathBuf>,
+}
+
+fn failure(err: impl std::fmt::Display) -> CliError {
+    CliError::new(Exit::Failure, err.to_string())
+}
+
+/// `mcp-config`.
+pub fn mcp_config(args: &McpConfigArgs) -> Result<(), CliError> {
+    let client = match args.client {
+        ClientFlag::ClaudeDesktop => McpClient::ClaudeDesktop,
+        ClientFlag::ClaudeCode => McpClient::ClaudeCode,
+    };
+    let executable = std::env::current_exe().map_err(failure)?;
+    eprintln!("{}", client.instructions());
+    println!("{}", client_config::snippet(client, &executable));
+    Ok(())
+}
+
+/// `completions`.
+pub fn completions(args: &CompletionsArgs) -> Result<(), CliError> {
+    let mut command = Cli::command();
+    let name = command.get_name().to_owned();
+    clap_complete::generate(args.shell, &mut command, name, &mut std::io::stdout());
+    Ok(())
+}
+
+/// `man`.
+pub fn man(args: &ManArgs) -> Result<(), CliError> {
+    let command = Cli::command();
+    match &args.output {
+        None => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut page)
+                .map_err(failure)?;
+            std::io::stdout().write_all(&page).map_err(failure)
+        }
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(failure)?;
+            clap_mangen::generate_to(command, dir).map_err(failure)?;
+            eprintln!("Wrote man pages to {}.", dir.display());
+            Ok(())
+        }
+    }
+}
