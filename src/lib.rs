@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod desktop;
 pub mod files;
 pub mod import;
 pub mod inject;

@@ -223,3 +223,79 @@ fn setup_outputs_are_generated_from_the_real_definitions() {
     );
     assert!(pages.join("odoo-connections-exec.1").exists());
 }
+
+#[test]
+fn install_puts_a_valid_menu_entry_and_icons_in_place_and_uninstall_removes_them() {
+    let sandbox = Sandbox::new();
+    let data_home = sandbox.root().join("data-home");
+    let run = |args: &[&str]| {
+        sandbox
+            .command()
+            .args(args)
+            .env("XDG_DATA_HOME", &data_home)
+            .output()
+            .unwrap()
+    };
+    let installed = run(&["install"]);
+    assert_exit(&installed, 0);
+    let entry = data_home.join("applications/odoo-connections.desktop");
+    let validation = Command::new("desktop-file-validate")
+        .arg(&entry)
+        .output()
+        .unwrap();
+    assert!(
+        validation.status.success(),
+        "{}",
+        String::from_utf8_lossy(&validation.stdout)
+    );
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let binary = env!("CARGO_BIN_EXE_odoo-connections");
+    assert!(
+        text.contains(&format!("Exec={binary} open --caller menu")),
+        "{text}"
+    );
+    for icon in [
+        "scalable/apps/odoo-connections.svg",
+        "48x48/apps/odoo-connections.png",
+        "256x256/apps/odoo-connections.png",
+    ] {
+        assert!(
+            data_home.join("icons/hicolor").join(icon).exists(),
+            "{icon}"
+        );
+    }
+
+    let prefix = sandbox.root().join("prefix");
+    assert_exit(&run(&["install", "--prefix", prefix.to_str().unwrap()]), 0);
+    assert!(
+        prefix
+            .join("share/applications/odoo-connections.desktop")
+            .exists()
+    );
+
+    let removed = run(&["uninstall"]);
+    assert_exit(&removed, 0);
+    assert!(!entry.exists());
+    assert!(
+        stderr(&removed).contains("Removed 9 files"),
+        "{}",
+        stderr(&removed)
+    );
+}
+
+#[test]
+fn the_shipped_desktop_entry_is_valid() {
+    let entry = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/odoo-connections.desktop"
+    );
+    let output = Command::new("desktop-file-validate")
+        .arg(entry)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success() && output.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}

@@ -73,6 +73,10 @@ pub enum Command {
     Completions(setup::CompletionsArgs),
     /// Print the man page (or write all pages with --output DIR).
     Man(setup::ManArgs),
+    /// Add "Odoo Connection Manager" to the app menu (desktop entry and icons).
+    Install(setup::InstallArgs),
+    /// Remove the app menu entry and icons (connections and secrets stay).
+    Uninstall(setup::InstallArgs),
 }
 
 /// Runs the parsed command line.
@@ -97,5 +101,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::McpConfig(args)) => setup::mcp_config(&args),
         Some(Command::Completions(args)) => setup::completions(&args),
         Some(Command::Man(args)) => setup::man(&args),
+        Some(Command::Install(args)) => setup::install(&args),
+        Some(Command::Uninstall(args)) => setup::uninstall(&args),
     }
 }

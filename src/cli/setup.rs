@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory as _, ValueEnum};
 
+use crate::desktop;
 use crate::mcp::client_config::{self, McpClient};
 
 use super::Cli;
@@ -84,6 +85,82 @@ pub fn man(args: &ManArgs) -> Result<(), CliError> {
             clap_mangen::generate_to(command, dir).map_err(failure)?;
             eprintln!("Wrote man pages to {}.", dir.display());
             Ok(())
+        }
+    }
+}
+
+/// `install` / `uninstall` arguments.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Install under PREFIX/share instead of your XDG data directory
+    /// (~/.local/share); e.g. --prefix /usr/local for every user.
+    #[arg(long, value_name = "PREFIX")]
+    prefix: Option<PathBuf>,
+}
+
+impl InstallArgs {
+    fn data_dir(&self) -> Result<PathBuf, CliError> {
+        match &self.prefix {
+            Some(prefix) => Ok(prefix.join("share")),
+            None => directories::BaseDirs::new()
+                .map(|dirs| dirs.data_dir().to_owned())
+                .ok_or_else(|| {
+                    CliError::new(
+                        Exit::Failure,
+                        "cannot find your home directory; pass --prefix",
+                    )
+                }),
+        }
+    }
+}
+
+/// `install`.
+pub fn install(args: &InstallArgs) -> Result<(), CliError> {
+    let data_dir = args.data_dir()?;
+    let executable = std::env::current_exe().map_err(failure)?;
+    let written = desktop::install(&data_dir, &executable).map_err(failure)?;
+    refresh_desktop_caches(&data_dir);
+    for path in &written {
+        println!("{}", path.display());
+    }
+    eprintln!(
+        "Installed \"Odoo Connection Manager\" in the app menu (it starts {}).",
+        executable.display()
+    );
+    Ok(())
+}
+
+/// `uninstall`.
+pub fn uninstall(args: &InstallArgs) -> Result<(), CliError> {
+    let data_dir = args.data_dir()?;
+    let removed = desktop::uninstall(&data_dir).map_err(failure)?;
+    refresh_desktop_caches(&data_dir);
+    for path in &removed {
+        println!("{}", path.display());
+    }
+    eprintln!(
+        "Removed {} files. Your connections, settings and keyring secrets are untouched.",
+        removed.len()
+    );
+    Ok(())
+}
+
+/// Menus pick up changes sooner when the caches are rebuilt; both tools are
+/// optional, so failures are only logged.
+fn refresh_desktop_caches(data_dir: &std::path::Path) {
+    let steps: [(&str, Vec<PathBuf>); 2] = [
+        (
+            "update-desktop-database",
+            vec![data_dir.join("applications")],
+        ),
+        (
+            "gtk-update-icon-cache",
+            vec!["-q".into(), "-t".into(), data_dir.join("icons/hicolor")],
+        ),
+    ];
+    for (program, args) in steps {
+        if let Err(err) = std::process::Command::new(program).args(&args).output() {
+            tracing::info!("{program} not run: {err}");
         }
     }
 }
