@@ -3,12 +3,13 @@
 //! success, approval is asked when the policy says so, and the window is
 //! started with the same dirs in its own process group.
 
-mod policy_support;
+mod support;
 
 use std::process::Stdio;
 
 use odoo_connections::policy::audit::{Caller, Decision};
-use policy_support::{Sandbox, open_limit_policy, stderr};
+use support::policy::{PolicySandbox as _, open_limit_policy};
+use support::sandbox::{Sandbox, stderr};
 
 #[test]
 fn of_120_simultaneous_opens_exactly_the_limit_get_through() {
@@ -139,8 +140,8 @@ fn the_window_gets_the_same_dirs_and_its_own_process_group() {
         lines[0],
         format!(
             "gui --config-dir {} --state-dir {}",
-            sandbox.config.display(),
-            sandbox.state.display()
+            sandbox.paths().config_dir().display(),
+            sandbox.paths().state_dir().display()
         )
     );
     assert_ne!(

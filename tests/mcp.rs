@@ -3,17 +3,18 @@
 //! a retry hint, the audit log telling that story, read-only tools that
 //! never return a secret, and nothing but JSON-RPC on stdout.
 
-mod policy_support;
+mod support;
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::Stdio;
 
 use odoo_connections::policy::audit::{Caller, Decision};
-use policy_support::{Sandbox, stderr};
 use rmcp::ServiceExt as _;
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::{RoleClient, RunningService};
 use rmcp::transport::TokioChildProcess;
+use support::policy::PolicySandbox as _;
+use support::sandbox::{Sandbox, stderr};
 
 async fn connect(sandbox: &Sandbox) -> RunningService<RoleClient, ()> {
     let mut command = sandbox.command();
@@ -145,29 +146,7 @@ async fn a_tool_the_policy_refuses_is_an_error_result_not_a_protocol_error() {
 async fn read_only_tools_describe_connections_without_their_secret() {
     const SECRET: &str = "mcp-test-secret-8f3a1c";
     let sandbox = Sandbox::new();
-    let mut add = sandbox
-        .command()
-        .args([
-            "add",
-            "acme-prod",
-            "--url",
-            "http://127.0.0.1:9",
-            "--db",
-            "acme",
-            "--login",
-            "bot@acme.test",
-            "--secret-stdin",
-        ])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin
-        .take()
-        .unwrap()
-        .write_all(SECRET.as_bytes())
-        .unwrap();
-    let added = add.wait_with_output().unwrap();
+    let added = sandbox.add("acme-prod", "http://127.0.0.1:9", SECRET, &[]);
     assert!(added.status.success(), "{}", stderr(&added));
 
     let client = connect(&sandbox).await;
@@ -175,7 +154,7 @@ async fn read_only_tools_describe_connections_without_their_secret() {
     assert_eq!(listed.is_error, Some(false), "{}", text(&listed));
     let connections = listed.structured_content.clone().unwrap()["connections"].clone();
     assert_eq!(connections[0]["name"], "acme-prod");
-    assert_eq!(connections[0]["login"], "bot@acme.test");
+    assert_eq!(connections[0]["login"], "admin");
 
     let tested = call(
         &client,
@@ -206,7 +185,7 @@ async fn read_only_tools_describe_connections_without_their_secret() {
         let wire = serde_json::to_string(reply).unwrap();
         assert!(!wire.contains(SECRET), "a reply leaked the secret: {wire}");
     }
-    let audit = std::fs::read_to_string(sandbox.state.join("audit.jsonl")).unwrap();
+    let audit = std::fs::read_to_string(sandbox.paths().state_dir().join("audit.jsonl")).unwrap();
     assert!(!audit.contains(SECRET));
     let tools: Vec<String> = sandbox
         .audit()
@@ -222,7 +201,7 @@ async fn read_only_tools_describe_connections_without_their_secret() {
 #[test]
 fn stdout_carries_nothing_but_json_rpc() {
     let sandbox = Sandbox::new();
-    sandbox.write_policy(&policy_support::open_limit_policy(1, ""));
+    sandbox.write_policy(&support::policy::open_limit_policy(1, ""));
     let mut server = sandbox
         .command()
         .arg("mcp")

@@ -3,14 +3,15 @@
 //! faults (damaged counters, unwritable state, held lock, invalid policy)
 //! that must refuse with a reason naming the cause.
 
-mod policy_support;
+mod support;
 
 use odoo_connections::files::LockFile;
 use odoo_connections::policy::rate_limit::{self, ClockNote, CounterState, Verdict};
 use odoo_connections::policy::rules::Limit;
 use odoo_connections::policy::source::BUILT_IN_POLICY;
 use odoo_connections::policy::spec::{PolicySpec, Window};
-use policy_support::{Sandbox, open_limit_policy, stderr};
+use support::policy::{PolicySandbox as _, open_limit_policy};
+use support::sandbox::{Sandbox, stderr};
 
 const T0: u64 = 1_800_000_000_000;
 const MINUTE: u64 = 60_000;
@@ -440,8 +441,8 @@ fn an_explicit_policy_file_that_is_missing_refuses() {
 #[test]
 fn damaged_counters_refuse_once_and_are_kept_aside() {
     let sandbox = Sandbox::new();
-    std::fs::create_dir_all(&sandbox.state).unwrap();
-    let counters = sandbox.state.join("counters.json");
+    std::fs::create_dir_all(sandbox.paths().state_dir()).unwrap();
+    let counters = sandbox.paths().state_dir().join("counters.json");
     std::fs::write(&counters, b"{\"schema\": 1, \"high_wa").unwrap();
     let window = sandbox.ready_window();
     let output = sandbox.open(&window);
@@ -449,14 +450,14 @@ fn damaged_counters_refuse_once_and_are_kept_aside() {
     let message = stderr(&output);
     assert!(message.contains("is damaged"), "{message}");
     assert!(message.contains("rule counters"), "{message}");
-    let kept: Vec<_> = std::fs::read_dir(&sandbox.state)
+    let kept: Vec<_> = std::fs::read_dir(sandbox.paths().state_dir())
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|name| name.starts_with("counters.json.corrupt-"))
         .collect();
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert_eq!(
-        std::fs::read(sandbox.state.join(&kept[0])).unwrap(),
+        std::fs::read(sandbox.paths().state_dir().join(&kept[0])).unwrap(),
         b"{\"schema\": 1, \"high_wa"
     );
     assert!(
@@ -467,11 +468,17 @@ fn damaged_counters_refuse_once_and_are_kept_aside() {
 
 #[test]
 fn an_unwritable_state_dir_refuses() {
-    let mut sandbox = Sandbox::new();
+    let sandbox = Sandbox::new();
     let blocker = sandbox.root().join("not-a-dir");
     std::fs::write(&blocker, b"").unwrap();
-    sandbox.state = blocker.join("state");
-    let output = sandbox.open(&sandbox.ready_window());
+    let output = sandbox
+        .command()
+        .arg("--state-dir")
+        .arg(blocker.join("state"))
+        .arg("open")
+        .env("ODOO_CONNECTIONS_GUI_COMMAND", sandbox.ready_window())
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(7), "{}", stderr(&output));
     let message = stderr(&output);
     assert!(
@@ -489,7 +496,7 @@ fn an_unwritable_state_dir_refuses() {
 fn a_held_lock_refuses_as_busy() {
     let sandbox = Sandbox::new();
     let held = LockFile::acquire(
-        &sandbox.state.join("counters.lock"),
+        &sandbox.paths().state_dir().join("counters.lock"),
         std::time::Duration::ZERO,
     )
     .unwrap();
