@@ -5,11 +5,17 @@
 
 mod support;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use odoo_connections::files::LockFile;
+use odoo_connections::policy::audit::{Caller, Decision};
+use odoo_connections::policy::clock::Clock;
 use odoo_connections::policy::rate_limit::{self, ClockNote, CounterState, Verdict};
 use odoo_connections::policy::rules::Limit;
 use odoo_connections::policy::source::BUILT_IN_POLICY;
 use odoo_connections::policy::spec::{PolicySpec, Window};
+use odoo_connections::policy::{Guard, PolicySource, ToolName};
 use support::policy::{PolicySandbox as _, open_limit_policy};
 use support::sandbox::{Sandbox, stderr};
 
@@ -539,4 +545,50 @@ fn an_unlisted_tool_under_default_deny_is_refused() {
         "{}",
         stderr(&output)
     );
+}
+
+#[derive(Debug)]
+struct SetClock(AtomicU64);
+
+impl Clock for SetClock {
+    fn now_ms(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn a_clock_stepped_back_between_processes_keeps_the_persisted_quota_and_is_audited() {
+    let sandbox = Sandbox::new();
+    sandbox.write_policy(&open_limit_policy(2, ""));
+    let paths = sandbox.paths();
+    let clock = Arc::new(SetClock(AtomicU64::new(T0)));
+    let guard = Guard::new(&paths, PolicySource::resolve(None, &paths)).with_clock(clock.clone());
+    let tool = ToolName::open_connection_manager();
+    for _ in 0..2 {
+        let admission = guard.admit(&tool, Caller::Cli).unwrap();
+        guard.confirm(admission, "opened the window");
+    }
+    let stepped = T0 - 3_600_000;
+    clock.0.store(stepped, Ordering::SeqCst);
+    let denial = guard.admit(&tool, Caller::Cli).unwrap_err();
+    assert_eq!(denial.retry_after_secs, Some(60));
+    assert!(
+        denial
+            .reason
+            .contains("the system clock stepped back by 3600 s"),
+        "{denial}"
+    );
+    // A fresh guard (as in the next process) reads the rebased file.
+    let next = Guard::new(&paths, PolicySource::resolve(None, &paths)).with_clock(clock.clone());
+    clock.0.store(stepped + MINUTE - 1, Ordering::SeqCst);
+    assert_eq!(
+        next.admit(&tool, Caller::Cli).unwrap_err().retry_after_secs,
+        Some(1)
+    );
+    clock.0.store(stepped + MINUTE, Ordering::SeqCst);
+    let admission = next.admit(&tool, Caller::Cli).unwrap();
+    next.confirm(admission, "opened the window");
+    let decisions: Vec<Decision> = sandbox.audit().iter().map(|entry| entry.decision).collect();
+    use Decision::{Allow, Deny};
+    assert_eq!(decisions, [Allow, Allow, Deny, Deny, Allow]);
 }

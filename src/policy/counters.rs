@@ -4,7 +4,6 @@
 //! any number of processes never admit more than the limit.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use crate::files::{self, FileError, LockFile};
 use crate::paths::Paths;
@@ -49,28 +48,20 @@ impl From<FileError> for CounterError {
 pub struct Counters {
     file: PathBuf,
     lock: PathBuf,
-    wait: Duration,
 }
 
 impl Counters {
-    /// The counters of `paths`, waiting at most [`LockFile::DEFAULT_WAIT`] for the lock.
+    /// The counters of `paths`; the lock is awaited at most [`LockFile::DEFAULT_WAIT`].
     pub fn new(paths: &Paths) -> Self {
         Self {
             file: paths.counters_file(),
             lock: paths.counters_lock(),
-            wait: LockFile::DEFAULT_WAIT,
         }
-    }
-
-    /// The same counters with another lock wait.
-    pub fn with_wait(mut self, wait: Duration) -> Self {
-        self.wait = wait;
-        self
     }
 
     /// Decides a call at `now_ms` and, when admitted, records it.
     pub fn reserve(&self, now_ms: u64, limits: &[Limit]) -> Result<Verdict, CounterError> {
-        let _lock = LockFile::acquire(&self.lock, self.wait)?;
+        let _lock = LockFile::acquire(&self.lock, LockFile::DEFAULT_WAIT)?;
         let state = self.read(true)?;
         let (verdict, next) = rate_limit::decide(&state, now_ms, limits);
         if next != state {
@@ -81,7 +72,7 @@ impl Counters {
 
     /// Takes back the call recorded at `stamp_ms` (its window never opened).
     pub fn release(&self, stamp_ms: u64, limits: &[Limit]) -> Result<(), CounterError> {
-        let _lock = LockFile::acquire(&self.lock, self.wait)?;
+        let _lock = LockFile::acquire(&self.lock, LockFile::DEFAULT_WAIT)?;
         let state = self.read(true)?;
         let next = rate_limit::release(&state, stamp_ms, limits);
         if next != state {

@@ -111,9 +111,8 @@ impl Guard {
         }
     }
 
-    /// The same gate with another clock or counters (tests).
-    pub fn with_parts(mut self, counters: Counters, clock: Arc<dyn Clock>) -> Self {
-        self.counters = counters;
+    /// The same gate reading time from `clock` (tests inject one).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
     }
@@ -157,8 +156,15 @@ impl Guard {
             Verdict::Refuse {
                 limit,
                 retry_after_ms,
+                clock,
                 ..
-            } => Err(permit.limit_denial(tool, &limit, retry_after_ms)),
+            } => {
+                let mut denial = permit.limit_denial(tool, &limit, retry_after_ms);
+                if let Some(note) = describe_clock(clock) {
+                    denial.reason = format!("{}; {note}", denial.reason);
+                }
+                Err(denial)
+            }
         }
     }
 
