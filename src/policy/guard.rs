@@ -52,13 +52,6 @@ pub struct Admission {
     pub require_approval: bool,
 }
 
-impl Admission {
-    /// The tool admitted.
-    pub fn tool(&self) -> &ToolName {
-        &self.tool
-    }
-}
-
 /// What `policy check` reports for one tool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckReport {
