@@ -3,7 +3,7 @@
 //! already open and was brought to the front).
 
 use std::fs::OpenOptions;
-use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom};
+use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -87,7 +87,14 @@ pub fn start(paths: &Paths, timeout: Duration) -> Result<WindowOutcome, WindowEr
         })?,
     };
     let log_path = paths.gui_log();
-    let log = open_log(&log_path)?;
+    let mut log = open_log(&log_path)?;
+    writeln!(
+        log,
+        "--- {} starting the window (launcher pid {})",
+        time::OffsetDateTime::now_utc(),
+        std::process::id()
+    )
+    .map_err(|source| FileError::io("could not write", &log_path, source))?;
     let mut command = Command::new(&program);
     command
         .arg("gui")
@@ -183,12 +190,16 @@ fn first_line(child: &mut Child, timeout: Duration) -> FirstLine {
     };
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
         let mut line = String::new();
-        let said = match BufReader::new(stdout).read_line(&mut line) {
+        let said = match reader.read_line(&mut line) {
             Ok(0) | Err(_) => FirstLine::Ended,
             Ok(_) => FirstLine::Said(line.trim().to_owned()),
         };
         sender.send(said).ok();
+        // Keep the pipe open while this process lives (the MCP server), so
+        // a stray later write by the window does not fail.
+        std::io::copy(&mut reader, &mut std::io::sink()).ok();
     });
     receiver
         .recv_timeout(timeout)
