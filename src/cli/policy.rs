@@ -8,8 +8,8 @@ use clap::{Args, Subcommand};
 use crate::files;
 use crate::paths::Paths;
 use crate::policy::audit::Decision;
-use crate::policy::spec::KNOWN_TOOLS;
-use crate::policy::{CheckReport, Guard, PolicySource, ToolName, source};
+use crate::policy::spec::{KNOWN_TOOLS, PolicySpec};
+use crate::policy::{CheckReport, Guard, PolicySource, ToolName};
 
 use super::exit::{CliError, Exit};
 
@@ -121,8 +121,8 @@ fn validate(file: &std::path::Path) -> Result<(), CliError> {
         .ok_or_else(|| {
             CliError::new(Exit::NotFound, format!("{} does not exist", file.display()))
         })?;
-    source::parse_file(file, &bytes)
-        .map_err(|err| CliError::new(Exit::InvalidInput, err.to_string()))?;
+    PolicySpec::parse(&bytes)
+        .map_err(|err| CliError::new(Exit::InvalidInput, format!("{}: {err}", file.display())))?;
     println!("{}: valid policy", file.display());
     Ok(())
 }

@@ -91,7 +91,9 @@ pub fn start(paths: &Paths, timeout: Duration) -> Result<WindowOutcome, WindowEr
     writeln!(
         log,
         "--- {} starting the window (launcher pid {})",
-        time::OffsetDateTime::now_utc(),
+        time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
         std::process::id()
     )
     .map_err(|source| FileError::io("could not write", &log_path, source))?;

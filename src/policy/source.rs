@@ -92,7 +92,7 @@ pub struct LoadedPolicy {
 }
 
 /// Parses the policy file at `path` (already read).
-pub fn parse_file(path: &Path, bytes: &[u8]) -> Result<Policy, PolicyError> {
+fn parse_file(path: &Path, bytes: &[u8]) -> Result<Policy, PolicyError> {
     PolicySpec::parse(bytes)
         .map(Policy::new)
         .map_err(|error| PolicyError::Invalid {
