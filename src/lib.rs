@@ -12,6 +12,7 @@ pub mod desktop;
 pub mod files;
 pub mod import;
 pub mod inject;
+pub mod launcher;
 pub mod mcp;
 pub mod model;
 pub mod odoo;

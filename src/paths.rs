@@ -83,6 +83,21 @@ impl Paths {
     pub fn policy_file(&self) -> PathBuf {
         self.config_dir.join("policy.json")
     }
+
+    /// `counters.json`: the policy's rolling-window call log.
+    pub fn counters_file(&self) -> PathBuf {
+        self.state_dir.join("counters.json")
+    }
+
+    /// The lock serialising every reader-writer of `counters.json`.
+    pub fn counters_lock(&self) -> PathBuf {
+        self.state_dir.join("counters.lock")
+    }
+
+    /// `gui.log`: the window's stderr, appended by every launch.
+    pub fn gui_log(&self) -> PathBuf {
+        self.state_dir.join("gui.log")
+    }
 }
 
 #[cfg(test)]

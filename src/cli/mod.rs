@@ -5,6 +5,8 @@
 mod connections;
 mod exec;
 mod exit;
+mod launch;
+mod policy;
 mod prompt;
 mod setup;
 mod transfer;
@@ -16,6 +18,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::paths::Paths;
+use crate::policy::PolicySource;
 
 /// Keep your Odoo connections in one safe place: settings in a file, secrets
 /// in the system keyring.
@@ -38,6 +41,15 @@ pub struct Cli {
         value_name = "DIR"
     )]
     pub state_dir: Option<PathBuf>,
+    /// Policy file for `open`, `mcp` and `policy check` [default: policy.json
+    /// in the config dir, or the built-in policy when that does not exist].
+    #[arg(
+        long,
+        global = true,
+        env = "ODOO_CONNECTIONS_POLICY",
+        value_name = "FILE"
+    )]
+    pub policy: Option<PathBuf>,
     /// What to do; without one, the window opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -77,12 +89,20 @@ pub enum Command {
     Install(setup::InstallArgs),
     /// Remove the app menu entry and icons (connections and secrets stay).
     Uninstall(setup::InstallArgs),
+    /// Open the window (or focus the open one) if the policy allows it now.
+    /// Exit 0 opened, 7 refused by the policy, 1 the window did not start.
+    Open(launch::OpenArgs),
+    /// Check what the policy allows now, or validate a policy file.
+    Policy(policy::PolicyArgs),
+    /// Run the MCP server on stdin/stdout (for MCP clients such as Claude).
+    Mcp,
 }
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let paths = Paths::resolve(cli.config_dir, cli.state_dir)
         .map_err(|err| CliError::new(Exit::Failure, err.to_string()))?;
+    let policy = PolicySource::resolve(cli.policy, &paths);
     match cli.command {
         None => Err(CliError::new(
             Exit::Failure,
@@ -103,5 +123,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Man(args)) => setup::man(&args),
         Some(Command::Install(args)) => setup::install(&args),
         Some(Command::Uninstall(args)) => setup::uninstall(&args),
+        Some(Command::Open(args)) => launch::open(&paths, policy, &args),
+        Some(Command::Policy(args)) => policy::run(&paths, policy, &args),
+        Some(Command::Mcp) => crate::mcp::serve(&paths, policy)
+            .map_err(|err| CliError::new(Exit::Failure, err.to_string())),
     }
 }

@@ -2,3 +2,6 @@
 //! MCP clients.
 
 pub mod client_config;
+pub mod server;
+
+pub use server::serve;

@@ -23,6 +23,17 @@ pub enum Caller {
     Menu,
 }
 
+impl Caller {
+    /// `cli`, `mcp` or `menu`, as written in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Caller::Cli => "cli",
+            Caller::Mcp => "mcp",
+            Caller::Menu => "menu",
+        }
+    }
+}
+
 /// What was decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

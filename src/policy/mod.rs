@@ -1,4 +1,19 @@
 //! Which launches are allowed: the policy file, rolling-window limits with
 //! persistent counters, and the audit log of every decision.
+//!
+//! [`Guard`] is the entry point: it reloads the policy for every call,
+//! evaluates the tool, reserves a slot under the counters lock and writes
+//! the audit line. Every fault refuses the call (fail closed).
 
 pub mod audit;
+pub mod clock;
+pub mod counters;
+pub mod guard;
+pub mod rate_limit;
+pub mod rules;
+pub mod source;
+pub mod spec;
+
+pub use guard::{Admission, CheckReport, Denial, Guard, LimitUsage};
+pub use source::{PolicyError, PolicySource};
+pub use spec::ToolName;

@@ -44,6 +44,8 @@ impl Sandbox {
             .env("ODOO_CONNECTIONS_CONFIG_DIR", paths.config_dir())
             .env("ODOO_CONNECTIONS_STATE_DIR", paths.state_dir())
             .env_remove("ODOO_CONNECTIONS_POLICY")
+            .env_remove("ODOO_CONNECTIONS_GUI_COMMAND")
+            .env_remove("ODOO_CONNECTIONS_APPROVE_COMMAND")
             .stdin(Stdio::null());
         command
     }

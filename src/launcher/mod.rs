@@ -1,0 +1,69 @@
+//! The policy-guarded opening of the window: evaluate and reserve (policy
+//! [`Guard`]), ask for approval when the policy wants it, start the window
+//! as a detached process, and take the reservation back if it never came up.
+//!
+//! The window does its own single-instance handling: a second start asks
+//! the open window to come to the front and reports `focused`.
+
+mod approval;
+mod window;
+
+pub use approval::APPROVE_COMMAND_ENV;
+pub use window::{GUI_COMMAND_ENV, READY_TIMEOUT, WindowError, WindowOutcome};
+
+use crate::paths::Paths;
+use crate::policy::audit::Caller;
+use crate::policy::{Admission, Denial, Guard, ToolName};
+
+/// Why `open` did not open the window.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    /// The policy refused (nothing was counted).
+    #[error("policy denied {0}")]
+    Denied(Denial),
+    /// The window did not start; the reservation was taken back.
+    #[error(transparent)]
+    WindowFailed(#[from] WindowError),
+}
+
+/// Opens the Connection Manager window for `caller`, or focuses the one
+/// already open, if the policy allows `open_connection_manager` now.
+pub fn open(guard: &Guard, paths: &Paths, caller: Caller) -> Result<WindowOutcome, LaunchError> {
+    let admission = admit_with_approval(guard, &ToolName::open_connection_manager(), caller)
+        .map_err(LaunchError::Denied)?;
+    match window::start(paths, READY_TIMEOUT) {
+        Ok(outcome) => {
+            guard.confirm(admission, outcome.describe());
+            Ok(outcome)
+        }
+        Err(error) => {
+            guard.abandon(admission, &error.summary());
+            Err(error.into())
+        }
+    }
+}
+
+/// Passes `tool` through the policy and, when the policy says
+/// `require_approval`, through the person's confirmation window.
+/// The caller settles the admission (`confirm` / `abandon`).
+pub fn admit_with_approval(
+    guard: &Guard,
+    tool: &ToolName,
+    caller: Caller,
+) -> Result<Admission, Denial> {
+    let admission = guard.admit(tool, caller)?;
+    if !admission.require_approval {
+        return Ok(admission);
+    }
+    match approval::ask(tool, caller) {
+        Ok(true) => Ok(admission),
+        Ok(false) => Err(guard.decline(
+            admission,
+            "the person declined the request in the confirmation window",
+        )),
+        Err(problem) => Err(guard.decline(
+            admission,
+            &format!("the confirmation window could not ask the person: {problem}"),
+        )),
+    }
+}

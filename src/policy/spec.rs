@@ -1,0 +1,253 @@
+//! The policy file format (PolicyLayer's JSON shape plus three documented
+//! extensions), parsed strictly: unknown keys, an unknown version, an unknown
+//! tool, `max` below 1 or a repeated counter are errors with line and column.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, de::Error as _};
+
+/// The tools the policy can govern (a name outside this list is a typo).
+pub const KNOWN_TOOLS: [&str; 3] = [
+    "open_connection_manager",
+    "list_connections",
+    "test_connection",
+];
+
+/// A whole policy file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySpec {
+    /// Schema version; only `"1"` exists.
+    pub version: Version,
+    /// What happens to a tool that is not listed under `tools`.
+    pub default: DefaultAction,
+    /// Per-tool rules, by tool name.
+    #[serde(default)]
+    pub tools: BTreeMap<ToolName, ToolSpec>,
+}
+
+/// The `version` key (always `"1"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Version;
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        if text == "1" {
+            Ok(Version)
+        } else {
+            Err(D::Error::custom(format!(
+                "unsupported policy version {text:?}; write \"version\": \"1\""
+            )))
+        }
+    }
+}
+
+/// `default`: allow or deny unlisted tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DefaultAction {
+    /// Unlisted tools run.
+    Allow,
+    /// Unlisted tools are refused.
+    Deny,
+}
+
+/// A tool name from [`KNOWN_TOOLS`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ToolName(String);
+
+impl ToolName {
+    /// Accepts only a name from [`KNOWN_TOOLS`].
+    pub fn new(name: &str) -> Result<Self, String> {
+        if KNOWN_TOOLS.contains(&name) {
+            Ok(Self(name.to_owned()))
+        } else {
+            Err(format!(
+                "unknown tool {name:?}; the tools are {}",
+                KNOWN_TOOLS.join(", ")
+            ))
+        }
+    }
+
+    /// `open_connection_manager`: open (or focus) the window.
+    pub fn open_connection_manager() -> Self {
+        Self(KNOWN_TOOLS[0].to_owned())
+    }
+
+    /// `list_connections`: the saved connections, without secrets.
+    pub fn list_connections() -> Self {
+        Self(KNOWN_TOOLS[1].to_owned())
+    }
+
+    /// `test_connection`: test one saved connection.
+    pub fn test_connection() -> Self {
+        Self(KNOWN_TOOLS[2].to_owned())
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ToolName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ToolName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        ToolName::new(&name).map_err(D::Error::custom)
+    }
+}
+
+/// The rules of one tool. `{}` allows it (under either default).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolSpec {
+    /// Extension: refuse this tool outright (even under `"default": "allow"`).
+    #[serde(default)]
+    pub deny: bool,
+    /// Extension: ask the person in a native confirmation window first.
+    #[serde(default)]
+    pub require_approval: bool,
+    /// Extension: the message shown first in every refusal of this tool.
+    #[serde(default)]
+    pub on_deny: Option<String>,
+    /// Rolling-window limits; every one must have room for a call to run.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// The `limits` list; counter names are unique within one tool.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Limits(pub Vec<LimitSpec>);
+
+impl<'de> Deserialize<'de> for Limits {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let limits = Vec::<LimitSpec>::deserialize(deserializer)?;
+        for (index, limit) in limits.iter().enumerate() {
+            if limits[..index]
+                .iter()
+                .any(|earlier| earlier.counter == limit.counter)
+            {
+                return Err(D::Error::custom(format!(
+                    "counter {:?} appears twice in this tool's limits; give each limit its own counter name",
+                    limit.counter
+                )));
+            }
+        }
+        Ok(Limits(limits))
+    }
+}
+
+/// One limit: at most `max` calls in any rolling `window`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSpec {
+    /// The counter's name (counters belong to their tool: `tool/counter`).
+    pub counter: String,
+    /// The rolling window's length.
+    pub window: Window,
+    /// The most calls allowed in any window (at least 1).
+    pub max: Max,
+    /// Whose calls are counted; only `grant` (everyone using this policy).
+    #[serde(default)]
+    pub scope: Scope,
+}
+
+/// A window length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Window {
+    /// 60 seconds.
+    Minute,
+    /// 3600 seconds.
+    Hour,
+    /// 86400 seconds.
+    Day,
+}
+
+impl Window {
+    /// The length in milliseconds.
+    pub fn millis(self) -> u64 {
+        match self {
+            Window::Minute => 60_000,
+            Window::Hour => 3_600_000,
+            Window::Day => 86_400_000,
+        }
+    }
+
+    /// `minute`, `hour` or `day`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Window::Minute => "minute",
+            Window::Hour => "hour",
+            Window::Day => "day",
+        }
+    }
+}
+
+/// `max`, at least 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Max(u32);
+
+impl Max {
+    /// The value.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Max {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = i64::deserialize(deserializer)?;
+        match u32::try_from(value) {
+            Ok(max) if max >= 1 => Ok(Max(max)),
+            _ => Err(D::Error::custom(format!(
+                "max must be a whole number from 1 to {}, not {value}; to forbid a tool write \"deny\": true",
+                u32::MAX
+            ))),
+        }
+    }
+}
+
+/// `scope`: only `grant` exists (one shared counter for this policy).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Every caller of this policy shares the counter.
+    #[default]
+    Grant,
+}
+
+/// A policy file that does not parse, with the place of the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line} column {column}: {message}")]
+pub struct SpecError {
+    /// 1-based line (0 when the text is not JSON at all).
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl PolicySpec {
+    /// Parses a policy file's text strictly.
+    pub fn parse(text: &[u8]) -> Result<Self, SpecError> {
+        serde_json::from_slice(text).map_err(|error| {
+            let full = error.to_string();
+            let suffix = format!(" at line {} column {}", error.line(), error.column());
+            SpecError {
+                line: error.line(),
+                column: error.column(),
+                message: full.strip_suffix(&suffix).unwrap_or(&full).to_owned(),
+            }
+        })
+    }
+}

@@ -1,0 +1,79 @@
+//! Policy, launcher and MCP test helpers on top of [`Sandbox`]: stand-in
+//! programs for the window and the approval dialog (the
+//! `ODOO_CONNECTIONS_GUI_COMMAND` / `ODOO_CONNECTIONS_APPROVE_COMMAND`
+//! hooks), policy files, `open`, and the audit log.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use odoo_connections::policy::audit::{self, AuditEntry};
+
+use super::sandbox::Sandbox;
+
+/// What the policy tests need from a sandbox.
+pub trait PolicySandbox {
+    /// An executable shell script in the sandbox.
+    fn script(&self, name: &str, body: &str) -> PathBuf;
+    /// A window stand-in that records its arguments and says `ready`.
+    fn ready_window(&self) -> PathBuf;
+    /// The arguments each stand-in window was started with.
+    fn window_args(&self) -> Vec<String>;
+    /// Writes `policy.json` in the config dir.
+    fn write_policy(&self, json: &str);
+    /// `open` with `window` as the window program.
+    fn open(&self, window: &Path) -> Output;
+    /// Every audit entry, oldest first.
+    fn audit(&self) -> Vec<AuditEntry>;
+}
+
+impl PolicySandbox for Sandbox {
+    fn script(&self, name: &str, body: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt as _;
+        let path = self.root().join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    fn ready_window(&self) -> PathBuf {
+        let args = self.root().join("window-args");
+        self.script(
+            "window-ready",
+            &format!("echo \"$@\" >> '{}'\necho ready", args.display()),
+        )
+    }
+
+    fn window_args(&self) -> Vec<String> {
+        std::fs::read_to_string(self.root().join("window-args"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn write_policy(&self, json: &str) {
+        let file = self.paths().policy_file();
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, json).unwrap();
+    }
+
+    fn open(&self, window: &Path) -> Output {
+        self.command()
+            .arg("open")
+            .env("ODOO_CONNECTIONS_GUI_COMMAND", window)
+            .output()
+            .unwrap()
+    }
+
+    fn audit(&self) -> Vec<AuditEntry> {
+        audit::read_recent(&self.paths(), 10_000).unwrap()
+    }
+}
+
+/// A default-deny policy with one limit on `open_connection_manager`
+/// (`extra` is spliced into the tool's rules, e.g. `"deny": true, `).
+pub fn open_limit_policy(max: u32, extra: &str) -> String {
+    format!(
+        r#"{{"version": "1", "default": "deny", "tools": {{"open_connection_manager": {{{extra}"limits": [{{"counter": "opens", "window": "minute", "max": {max}, "scope": "grant"}}]}}}}}}"#
+    )
+}
