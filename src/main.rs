@@ -9,8 +9,9 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ODOO_CONNECTIONS_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_env("ODOO_CONNECTIONS_LOG").unwrap_or_else(
+                |_| tracing_subscriber::EnvFilter::new("warn,rustls_platform_verifier=off"),
+            ),
         )
         .init();
     match cli::run(Cli::parse()) {

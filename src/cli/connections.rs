@@ -199,7 +199,7 @@ fn parse_name(text: &str) -> Result<ConnectionName, CliError> {
         .map_err(|err| CliError::new(Exit::InvalidInput, format!("NAME: {err}")))
 }
 
-fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
+pub(super) fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|err| CliError::new(Exit::Failure, err.to_string()))?;
     println!("{text}");
@@ -246,7 +246,7 @@ pub fn list(paths: &Paths, args: &ListArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
+pub(super) fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
     let mut widths = header.map(str::len);
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {

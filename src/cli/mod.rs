@@ -7,6 +7,7 @@ mod exec;
 mod exit;
 mod prompt;
 mod setup;
+mod testing;
 mod transfer;
 
 pub use exit::{CliError, Exit};
@@ -77,6 +78,10 @@ pub enum Command {
     Install(setup::InstallArgs),
     /// Remove the app menu entry and icons (connections and secrets stay).
     Uninstall(setup::InstallArgs),
+    /// Test a connection (or all of them) against its server.
+    Test(testing::TestArgs),
+    /// List the databases of a server.
+    Databases(testing::DatabasesArgs),
 }
 
 /// Runs the parsed command line.
@@ -103,5 +108,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Man(args)) => setup::man(&args),
         Some(Command::Install(args)) => setup::install(&args),
         Some(Command::Uninstall(args)) => setup::uninstall(&args),
+        Some(Command::Test(args)) => testing::test(&paths, &args),
+        Some(Command::Databases(args)) => testing::databases(&args),
     }
 }

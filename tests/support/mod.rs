@@ -2,4 +2,5 @@
 //! module; not every file uses every helper).
 #![allow(dead_code)]
 
+pub mod odoo_server;
 pub mod sandbox;
