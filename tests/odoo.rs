@@ -1,13 +1,698 @@
-//! Connection tests against the Odoo test server: every diagnosis code,
-//! versions 15–19, every protocol, list_db, dbfilter and the TLS modes.
+//! Connection tests against the Odoo test server (real HTTP and TLS on
+//! loopback): every diagnosis code, Odoo 15–19, every protocol, list_db,
+//! dbfilter and the three TLS modes; then the real binary's `test` and
+//! `databases` commands (keyring needed: run with `scripts/test --test odoo`).
 
 mod support;
 
-#[tokio::test]
-async fn placeholder() {
-    let server = support::odoo_server::OdooServer::builder()
+use std::time::Duration;
+
+use odoo_connections::model::{AuthKind, Connection, Fingerprint, Protocol, SecretString, TlsMode};
+use odoo_connections::odoo::{self, DiagnosisCode, TestReport};
+use serde_json::json;
+use support::odoo_server::{Frontend, OdooServer, OdooServerBuilder, OdooVersion, User};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection to test, with its secret.
+struct Target {
+    url: String,
+    database: String,
+    login: String,
+    auth: AuthKind,
+    protocol: Protocol,
+    tls: TlsMode,
+    secret: String,
+}
+
+impl Target {
+    fn new(server: &OdooServer) -> Self {
+        Self::at(&server.url())
+    }
+
+    fn at(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            database: "acme".into(),
+            login: "admin".into(),
+            auth: AuthKind::Password,
+            protocol: Protocol::Auto,
+            tls: TlsMode::System,
+            secret: "pw".into(),
+        }
+    }
+
+    fn database(mut self, database: &str) -> Self {
+        self.database = database.into();
+        self
+    }
+
+    fn login(mut self, login: &str) -> Self {
+        self.login = login.into();
+        self
+    }
+
+    fn password(mut self, password: &str) -> Self {
+        self.auth = AuthKind::Password;
+        self.secret = password.into();
+        self
+    }
+
+    fn api_key(mut self, key: &str) -> Self {
+        self.auth = AuthKind::ApiKey;
+        self.secret = key.into();
+        self
+    }
+
+    fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    fn tls(mut self, tls: TlsMode) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    fn connection(&self) -> Connection {
+        serde_json::from_value(json!({
+            "id": "0b6a3c4e-95f4-4a8e-9d43-1b6f0c1f7a10",
+            "name": "under-test",
+            "url": self.url,
+            "database": self.database,
+            "login": self.login,
+            "auth": self.auth,
+            "protocol": self.protocol,
+            "tls": self.tls,
+        }))
+        .expect("valid connection")
+    }
+
+    async fn test_within(&self, timeout: Duration) -> TestReport {
+        let secret = SecretString::new(self.secret.clone());
+        odoo::test_connection(&self.connection(), &secret, timeout).await
+    }
+
+    async fn test(&self) -> TestReport {
+        self.test_within(TIMEOUT).await
+    }
+}
+
+/// Odoo `version` with databases acme and demo, admin (pw / key) and a
+/// two-factor user.
+fn standard(version: OdooVersion) -> OdooServerBuilder {
+    OdooServer::builder()
+        .version(version)
         .database("acme")
+        .database("demo")
+        .user(User::new("admin").password("pw").api_key("key"))
+        .user(User::new("marie").password("m-pw").api_key("m-key").totp())
+}
+
+#[track_caller]
+fn assert_code(report: &TestReport, code: DiagnosisCode) {
+    assert_eq!(report.code, code, "{report:#?}");
+    assert_eq!(report.ok, code == DiagnosisCode::Ok, "{report:#?}");
+}
+
+#[tokio::test]
+async fn every_version_and_protocol_logs_in_with_a_password_or_an_api_key() {
+    for version in OdooVersion::ALL {
+        let server = standard(version).start().await;
+        let major = version_major(version);
+        let mut protocols = vec![Protocol::Auto, Protocol::Xmlrpc, Protocol::Jsonrpc];
+        if major >= 19 {
+            protocols.push(Protocol::Json2);
+        }
+        for protocol in protocols {
+            for with_key in [false, true] {
+                if protocol == Protocol::Json2 && !with_key {
+                    continue;
+                }
+                let target = Target::new(&server).protocol(protocol);
+                let target = if with_key {
+                    target.api_key("key")
+                } else {
+                    target
+                };
+                let report = target.test().await;
+                let case = format!("Odoo {major}, {protocol}, key {with_key}");
+                assert_code(&report, DiagnosisCode::Ok);
+                assert_eq!(report.uid, Some(2), "{case}");
+                assert_eq!(
+                    report.server_version.as_deref(),
+                    Some(&*format!("{major}.0")),
+                    "{case}"
+                );
+                let expected = match protocol {
+                    Protocol::Auto if major >= 19 && with_key => Protocol::Json2,
+                    Protocol::Auto => Protocol::Jsonrpc,
+                    explicit => explicit,
+                };
+                assert_eq!(report.protocol, Some(expected), "{case}");
+                assert_eq!(report.database, "acme");
+                assert!(report.certificate_sha256.is_none(), "{case}");
+            }
+        }
+    }
+}
+
+fn version_major(version: OdooVersion) -> u32 {
+    match version {
+        OdooVersion::V15 => 15,
+        OdooVersion::V16 => 16,
+        OdooVersion::V17 => 17,
+        OdooVersion::V18 => 18,
+        OdooVersion::V19 => 19,
+    }
+}
+
+#[tokio::test]
+async fn success_reads_well_and_names_the_enterprise_version() {
+    let server = standard(OdooVersion::V17).enterprise().start().await;
+    let report = Target::new(&server).test().await;
+    assert_code(&report, DiagnosisCode::Ok);
+    assert_eq!(report.server_version.as_deref(), Some("17.0+e"));
+    assert_eq!(
+        report.message,
+        format!(
+            "Connected to Odoo 17.0+e at {} as \"admin\" (uid 2) on database \"acme\", using JSON-RPC.",
+            server.url()
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_bad_credentials_on_every_version() {
+    for version in OdooVersion::ALL {
+        let server = standard(version).start().await;
+        for protocol in [Protocol::Xmlrpc, Protocol::Jsonrpc] {
+            for (login, password) in [("admin", "wrong"), ("nobody", "pw"), ("admin", "")] {
+                let report = Target::new(&server)
+                    .login(login)
+                    .password(password)
+                    .protocol(protocol)
+                    .test()
+                    .await;
+                assert_code(&report, DiagnosisCode::BadCredentials);
+                assert!(
+                    report
+                        .message
+                        .contains(&format!("refused login \"{login}\"")),
+                    "{}",
+                    report.message
+                );
+                assert!(
+                    report.message.contains("database \"acme\""),
+                    "{}",
+                    report.message
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_inactive_user_is_refused_like_a_wrong_password() {
+    let server = OdooServer::builder()
+        .database("acme")
+        .user(User::new("admin").password("pw").inactive())
         .start()
         .await;
-    assert!(server.url().starts_with("http://127.0.0.1:"));
+    assert_code(
+        &Target::new(&server).test().await,
+        DiagnosisCode::BadCredentials,
+    );
+}
+
+#[tokio::test]
+async fn a_two_factor_user_with_a_password_is_told_to_use_an_api_key() {
+    for version in OdooVersion::ALL {
+        let server = standard(version).start().await;
+        for protocol in [Protocol::Auto, Protocol::Xmlrpc, Protocol::Jsonrpc] {
+            let report = Target::new(&server)
+                .login("marie")
+                .password("m-pw")
+                .protocol(protocol)
+                .test()
+                .await;
+            assert_code(&report, DiagnosisCode::ApiKeyRequired);
+            assert!(
+                report.message.contains("two-step verification"),
+                "{}",
+                report.message
+            );
+            assert!(report.message.contains("New API Key"), "{}", report.message);
+        }
+        let with_key = Target::new(&server)
+            .login("marie")
+            .api_key("m-key")
+            .test()
+            .await;
+        assert_code(&with_key, DiagnosisCode::Ok);
+        assert_eq!(with_key.uid, Some(3));
+    }
+}
+
+#[tokio::test]
+async fn a_two_factor_user_with_a_wrong_password_is_bad_credentials() {
+    let server = standard(OdooVersion::V18).start().await;
+    let report = Target::new(&server)
+        .login("marie")
+        .password("nope")
+        .test()
+        .await;
+    assert_code(&report, DiagnosisCode::BadCredentials);
+}
+
+#[tokio::test]
+async fn json2_refuses_a_stored_password_before_sending_it() {
+    let server = standard(OdooVersion::V19).start().await;
+    let report = Target::new(&server).protocol(Protocol::Json2).test().await;
+    assert_code(&report, DiagnosisCode::ApiKeyRequired);
+    assert!(
+        report.message.contains("JSON-2 accepts only API keys"),
+        "{}",
+        report.message
+    );
+    assert_eq!(report.protocol, Some(Protocol::Json2));
+}
+
+#[tokio::test]
+async fn a_wrong_api_key_is_api_key_invalid_over_every_protocol() {
+    let server = standard(OdooVersion::V19).start().await;
+    for protocol in [
+        Protocol::Auto,
+        Protocol::Xmlrpc,
+        Protocol::Jsonrpc,
+        Protocol::Json2,
+    ] {
+        let report = Target::new(&server)
+            .api_key("stale")
+            .protocol(protocol)
+            .test()
+            .await;
+        assert_code(&report, DiagnosisCode::ApiKeyInvalid);
+        assert!(
+            report
+                .message
+                .contains("refused the API key for login \"admin\""),
+            "{}",
+            report.message
+        );
+    }
+    let older = standard(OdooVersion::V15).start().await;
+    let report = Target::new(&older).api_key("stale").test().await;
+    assert_code(&report, DiagnosisCode::ApiKeyInvalid);
+    assert_eq!(report.protocol, Some(Protocol::Jsonrpc));
+}
+
+#[tokio::test]
+async fn json2_on_an_older_server_says_which_version_it_runs() {
+    let server = standard(OdooVersion::V17).start().await;
+    let report = Target::new(&server)
+        .api_key("key")
+        .protocol(Protocol::Json2)
+        .test()
+        .await;
+    assert_code(&report, DiagnosisCode::ServerError);
+    assert!(
+        report
+            .message
+            .contains("runs Odoo 17.0, and JSON-2 needs Odoo 19"),
+        "{}",
+        report.message
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_database_names_the_existing_ones() {
+    for version in [OdooVersion::V15, OdooVersion::V17, OdooVersion::V19] {
+        let server = standard(version).start().await;
+        for (protocol, secret) in [
+            (Protocol::Xmlrpc, "pw"),
+            (Protocol::Jsonrpc, "pw"),
+            (Protocol::Auto, "key"),
+        ] {
+            let target = Target::new(&server).database("acme2").protocol(protocol);
+            let target = if secret == "key" {
+                target.api_key(secret)
+            } else {
+                target
+            };
+            let report = target.test().await;
+            assert_code(&report, DiagnosisCode::DatabaseNotFound);
+            assert!(
+                report
+                    .message
+                    .starts_with(&format!("The server at {} answered", server.url())),
+                "{}",
+                report.message
+            );
+            assert!(
+                report.message.contains("database \"acme2\""),
+                "{}",
+                report.message
+            );
+            assert!(
+                report
+                    .message
+                    .ends_with("Databases on this server: acme, demo."),
+                "{}",
+                report.message
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_database_with_listing_disabled_says_to_ask_for_the_name() {
+    let server = standard(OdooVersion::V16).list_db(false).start().await;
+    let report = Target::new(&server).database("acme2").test().await;
+    assert_code(&report, DiagnosisCode::DatabaseNotFound);
+    assert!(
+        report.message.ends_with(
+            "The server does not list its databases; ask its administrator for the exact name."
+        ),
+        "{}",
+        report.message
+    );
+}
+
+#[tokio::test]
+async fn a_database_without_odoo_is_not_initialized() {
+    let server = standard(OdooVersion::V18)
+        .uninitialized_database("postgres_copy")
+        .start()
+        .await;
+    for protocol in [Protocol::Xmlrpc, Protocol::Jsonrpc] {
+        let report = Target::new(&server)
+            .database("postgres_copy")
+            .protocol(protocol)
+            .test()
+            .await;
+        assert_code(&report, DiagnosisCode::DatabaseNotInitialized);
+        assert!(
+            report.message.contains("Odoo is not set up in it"),
+            "{}",
+            report.message
+        );
+    }
+}
+
+#[tokio::test]
+async fn dbfilter_hides_databases_from_the_web_list_and_json2_but_not_from_rpc() {
+    let server = standard(OdooVersion::V19).dbfilter("^acme$").start().await;
+    let listed = odoo::list_databases(&server.url().parse().unwrap(), TlsMode::System, TIMEOUT)
+        .await
+        .unwrap();
+    assert_eq!(listed.databases, ["acme"]);
+    let over_rpc = Target::new(&server).database("demo").test().await;
+    assert_code(&over_rpc, DiagnosisCode::Ok);
+    let over_json2 = Target::new(&server)
+        .database("demo")
+        .api_key("key")
+        .test()
+        .await;
+    assert_code(&over_json2, DiagnosisCode::DatabaseNotFound);
+    assert!(
+        over_json2.message.contains("database filter hides it"),
+        "{}",
+        over_json2.message
+    );
+    assert!(
+        over_json2
+            .message
+            .ends_with("Databases on this server: acme."),
+        "{}",
+        over_json2.message
+    );
+    let allowed = Target::new(&server).api_key("key").test().await;
+    assert_code(&allowed, DiagnosisCode::Ok);
+}
+
+#[tokio::test]
+async fn dbfilter_host_placeholders_follow_the_address() {
+    let server = standard(OdooVersion::V17)
+        .database("127")
+        .dbfilter("^%d$")
+        .start()
+        .await;
+    let listed = odoo::list_databases(&server.url().parse().unwrap(), TlsMode::System, TIMEOUT)
+        .await
+        .unwrap();
+    assert_eq!(listed.databases, ["127"]);
+}
+
+#[tokio::test]
+async fn databases_are_listed_with_the_server_version() {
+    for version in OdooVersion::ALL {
+        let server = standard(version).start().await;
+        let listed = odoo::list_databases(&server.url().parse().unwrap(), TlsMode::System, TIMEOUT)
+            .await
+            .unwrap();
+        assert_eq!(listed.databases, ["acme", "demo"]);
+        assert_eq!(
+            listed.server_version,
+            Some(format!("{}.0", version_major(version)))
+        );
+    }
+}
+
+#[tokio::test]
+async fn disabled_listing_is_database_list_disabled() {
+    let server = standard(OdooVersion::V17).list_db(false).start().await;
+    let error = odoo::list_databases(&server.url().parse().unwrap(), TlsMode::System, TIMEOUT)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code, DiagnosisCode::DatabaseListDisabled);
+    assert!(
+        error.message.contains("Type the database name yourself"),
+        "{}",
+        error.message
+    );
+}
+
+#[tokio::test]
+async fn postgres_down_behind_odoo_is_a_server_error_naming_the_cause() {
+    let server = standard(OdooVersion::V17).postgres_down().start().await;
+    let report = Target::new(&server).test().await;
+    assert_code(&report, DiagnosisCode::ServerError);
+    assert!(
+        report
+            .message
+            .contains("failed while logging in (OperationalError: connection to server"),
+        "{}",
+        report.message
+    );
+    assert_eq!(report.server_version.as_deref(), Some("17.0"));
+}
+
+#[tokio::test]
+async fn a_redirect_names_its_target() {
+    let server = standard(OdooVersion::V17)
+        .frontend(Frontend::RedirectToHttps)
+        .start()
+        .await;
+    let https = server.url().replace("http://", "https://");
+    let report = Target::new(&server).test().await;
+    assert_code(&report, DiagnosisCode::Redirect);
+    assert!(
+        report.message.contains(&format!(
+            "redirects to {https}/web/webclient/version_info (HTTP 301)"
+        )),
+        "{}",
+        report.message
+    );
+    assert!(
+        report
+            .message
+            .ends_with(&format!("Change the connection's URL to {https}.")),
+        "{}",
+        report.message
+    );
+    let listing =
+        odoo::list_databases(&server.url().parse().unwrap(), TlsMode::System, TIMEOUT).await;
+    assert_eq!(listing.unwrap_err().code, DiagnosisCode::Redirect);
+}
+
+#[tokio::test]
+async fn front_end_faults_have_their_own_codes() {
+    let cases = [
+        (
+            Frontend::NginxBadGateway,
+            DiagnosisCode::ProxyError,
+            "answered HTTP 502 Bad Gateway",
+        ),
+        (
+            Frontend::NotOdoo,
+            DiagnosisCode::NotOdoo,
+            "does not look like Odoo",
+        ),
+        (
+            Frontend::BasicAuth,
+            DiagnosisCode::HttpAuthRequired,
+            "asks for an HTTP user name and password",
+        ),
+    ];
+    for (frontend, code, phrase) in cases {
+        let server = standard(OdooVersion::V17).frontend(frontend).start().await;
+        for protocol in [Protocol::Auto, Protocol::Xmlrpc, Protocol::Jsonrpc] {
+            let report = Target::new(&server).protocol(protocol).test().await;
+            assert_code(&report, code);
+            assert!(report.message.contains(phrase), "{}", report.message);
+        }
+        let listing =
+            odoo::list_databases(&server.url().parse().unwrap(), TlsMode::System, TIMEOUT).await;
+        assert_eq!(listing.unwrap_err().code, code, "{frontend:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out_within_the_limit() {
+    let server = standard(OdooVersion::V17)
+        .frontend(Frontend::NeverAnswers)
+        .start()
+        .await;
+    let report = Target::new(&server)
+        .test_within(Duration::from_millis(300))
+        .await;
+    assert_code(&report, DiagnosisCode::Timeout);
+    assert!(
+        report
+            .message
+            .starts_with(&format!("No answer from {} within 0.3 s.", server.url())),
+        "{}",
+        report.message
+    );
+    let listing = odoo::list_databases(
+        &server.url().parse().unwrap(),
+        TlsMode::System,
+        Duration::from_millis(300),
+    )
+    .await;
+    assert_eq!(listing.unwrap_err().code, DiagnosisCode::Timeout);
+}
+
+#[tokio::test]
+async fn a_closed_port_is_connection_refused() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let report = Target::at(&format!("http://127.0.0.1:{port}")).test().await;
+    assert_code(&report, DiagnosisCode::ConnectionRefused);
+    assert!(
+        report
+            .message
+            .contains(&format!("port {port} refused the connection")),
+        "{}",
+        report.message
+    );
+}
+
+#[tokio::test]
+async fn an_unresolvable_name_is_dns_failed() {
+    // RFC 6761: `.invalid` never resolves, and resolvers answer at once.
+    let report = Target::at("https://erp.odoo-connections-test.invalid")
+        .test()
+        .await;
+    assert_code(&report, DiagnosisCode::DnsFailed);
+    assert!(
+        report
+            .message
+            .contains("erp.odoo-connections-test.invalid could not be found"),
+        "{}",
+        report.message
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_certificate_is_untrusted_and_offers_its_fingerprint() {
+    let server = standard(OdooVersion::V17).tls().start().await;
+    let fingerprint = server.certificate_sha256();
+    let report = Target::new(&server).test().await;
+    assert_code(&report, DiagnosisCode::TlsUntrusted);
+    assert_eq!(report.certificate_sha256, Some(fingerprint));
+    assert!(
+        report
+            .message
+            .contains(&format!("--pin-sha256 {fingerprint}")),
+        "{}",
+        report.message
+    );
+    assert!(
+        report.message.contains("Trust this certificate"),
+        "{}",
+        report.message
+    );
+    let listing =
+        odoo::list_databases(&server.url().parse().unwrap(), TlsMode::System, TIMEOUT).await;
+    assert_eq!(listing.unwrap_err().code, DiagnosisCode::TlsUntrusted);
+}
+
+#[tokio::test]
+async fn a_pinned_certificate_is_accepted_and_another_one_is_a_mismatch() {
+    let server = standard(OdooVersion::V19).tls().start().await;
+    let pinned = TlsMode::Pinned {
+        sha256: server.certificate_sha256(),
+    };
+    for protocol in [Protocol::Auto, Protocol::Xmlrpc] {
+        let report = Target::new(&server)
+            .api_key("key")
+            .protocol(protocol)
+            .tls(pinned)
+            .test()
+            .await;
+        assert_code(&report, DiagnosisCode::Ok);
+        assert!(report.certificate_sha256.is_none());
+    }
+    let listed = odoo::list_databases(&server.url().parse().unwrap(), pinned, TIMEOUT)
+        .await
+        .unwrap();
+    assert_eq!(listed.databases, ["acme", "demo"]);
+
+    let other = Fingerprint::of_der(b"another certificate");
+    let report = Target::new(&server)
+        .tls(TlsMode::Pinned { sha256: other })
+        .test()
+        .await;
+    assert_code(&report, DiagnosisCode::TlsFingerprintMismatch);
+    assert_eq!(report.certificate_sha256, Some(server.certificate_sha256()));
+    assert!(
+        report.message.contains(&format!(
+            "has SHA-256 fingerprint {}, not the pinned {other}",
+            server.certificate_sha256()
+        )),
+        "{}",
+        report.message
+    );
+}
+
+#[tokio::test]
+async fn insecure_mode_connects_with_a_warning() {
+    let server = standard(OdooVersion::V18).tls().start().await;
+    let report = Target::new(&server).tls(TlsMode::Insecure).test().await;
+    assert_code(&report, DiagnosisCode::Ok);
+    assert!(
+        report
+            .message
+            .contains("Warning: the certificate was not checked"),
+        "{}",
+        report.message
+    );
+    assert_eq!(report.certificate_sha256, Some(server.certificate_sha256()));
+}
+
+#[tokio::test]
+async fn tls_servers_report_login_failures_like_plain_ones() {
+    let server = standard(OdooVersion::V17).tls().start().await;
+    let pinned = TlsMode::Pinned {
+        sha256: server.certificate_sha256(),
+    };
+    let report = Target::new(&server)
+        .password("wrong")
+        .tls(pinned)
+        .test()
+        .await;
+    assert_code(&report, DiagnosisCode::BadCredentials);
 }

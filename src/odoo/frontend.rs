@@ -92,6 +92,7 @@ fn status_text(status: StatusCode) -> String {
 pub(crate) fn diagnose_transport(
     server: &ServerUrl,
     tls: TlsMode,
+    limit: Duration,
     certificate: Option<SeenCertificate>,
     error: &reqwest::Error,
 ) -> Diagnosis {
@@ -118,7 +119,7 @@ pub(crate) fn diagnose_transport(
     let chain = error_chain(error);
     let lowered = chain.to_lowercase();
     if error.is_timeout() || io_kind(error) == Some(std::io::ErrorKind::TimedOut) {
-        return timed_out(server, None);
+        return timed_out(server, limit);
     }
     if lowered.contains("dns error")
         || lowered.contains("failed to lookup address")
@@ -152,15 +153,13 @@ pub(crate) fn diagnose_transport(
     )
 }
 
-/// No answer within the time allowed (`limit`, when known).
-pub(crate) fn timed_out(server: &ServerUrl, limit: Option<Duration>) -> Diagnosis {
-    let within = limit
-        .map(|limit| format!(" within {} s", limit.as_secs_f64()))
-        .unwrap_or_default();
+/// No answer within `limit`.
+pub(crate) fn timed_out(server: &ServerUrl, limit: Duration) -> Diagnosis {
+    let within = limit.as_secs_f64();
     Diagnosis::new(
         DiagnosisCode::Timeout,
         format!(
-            "No answer from {server}{within}. The server may be down or overloaded, or a firewall silently drops the traffic; check the URL and port, or allow a longer timeout."
+            "No answer from {server} within {within} s. The server may be down or overloaded, or a firewall silently drops the traffic; check the URL and port, or allow a longer timeout."
         ),
     )
 }

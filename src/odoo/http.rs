@@ -52,6 +52,7 @@ pub(crate) struct Http {
     client: reqwest::Client,
     server: ServerUrl,
     tls: TlsMode,
+    timeout: Duration,
     certificates: Arc<CertificateLog>,
 }
 
@@ -81,6 +82,7 @@ impl Http {
             client,
             server: server.clone(),
             tls,
+            timeout,
             certificates,
         })
     }
@@ -126,6 +128,12 @@ impl Http {
     }
 
     fn transport_failure(&self, error: &reqwest::Error) -> Diagnosis {
-        frontend::diagnose_transport(&self.server, self.tls, self.certificate(), error)
+        frontend::diagnose_transport(
+            &self.server,
+            self.tls,
+            self.timeout,
+            self.certificate(),
+            error,
+        )
     }
 }

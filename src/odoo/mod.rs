@@ -72,7 +72,7 @@ pub async fn test_connection(
     let mut probe = Probe::new(&http, connection, secret);
     let outcome = tokio::time::timeout(timeout, probe.run())
         .await
-        .unwrap_or_else(|_| Err(frontend::timed_out(&connection.url, Some(timeout))));
+        .unwrap_or_else(|_| Err(frontend::timed_out(&connection.url, timeout)));
     let certificate = http.certificate().and_then(|seen| {
         let unchecked = connection.tls == TlsMode::Insecure;
         (seen.rejection.is_some() || unchecked).then_some(seen.fingerprint)
@@ -146,5 +146,5 @@ pub async fn list_databases(
     };
     tokio::time::timeout(timeout, discover)
         .await
-        .unwrap_or_else(|_| Err(frontend::timed_out(url, Some(timeout))))
+        .unwrap_or_else(|_| Err(frontend::timed_out(url, timeout)))
 }

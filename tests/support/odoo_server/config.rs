@@ -143,6 +143,8 @@ pub(super) struct Config {
     pub list_db: bool,
     pub dbfilter: Option<String>,
     pub frontend: Frontend,
+    /// PostgreSQL is unreachable: registries fail, the web list is empty.
+    pub postgres_down: bool,
 }
 
 impl Config {

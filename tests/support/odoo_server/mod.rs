@@ -99,6 +99,12 @@ impl OdooServerBuilder {
         self
     }
 
+    /// PostgreSQL is down behind a running Odoo.
+    pub fn postgres_down(mut self) -> Self {
+        self.config.postgres_down = true;
+        self
+    }
+
     /// Serves HTTPS with a fresh self-signed certificate for 127.0.0.1/localhost.
     pub fn tls(mut self) -> Self {
         self.tls = true;
@@ -148,6 +154,7 @@ impl OdooServer {
                 list_db: true,
                 dbfilter: None,
                 frontend: Frontend::Odoo,
+                postgres_down: false,
             },
             tls: false,
         }

@@ -139,6 +139,7 @@ fn json_route(config: &Config, request: &Request) -> Reply {
         }
         "/web/webclient/version_info" => Ok(config.version_dict()),
         "/web/database/list" if !config.list_db => Err(Exception::access_denied()),
+        "/web/database/list" if config.postgres_down => Ok(json!([])),
         "/web/database/list" => Ok(json!(config.visible_databases(request.host()))),
         _ => web_login(
             config,

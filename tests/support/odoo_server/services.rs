@@ -28,6 +28,7 @@ pub fn dispatch(
             Ok(authenticate(config, text(1), text(2)).map_or(Value::Bool(false), Value::from))
         }
         ("db", "list") if !config.list_db => Err(Exception::access_denied()),
+        ("db", "list") if config.postgres_down => Err(Exception::postgres_unreachable()),
         ("db", "list") => {
             let mut names: Vec<&str> = config.databases.iter().map(|db| db.name.as_str()).collect();
             names.sort_unstable();
@@ -46,6 +47,7 @@ pub fn dispatch(
 /// `Registry(db)`: fails for a missing database or one without Odoo.
 pub fn open_registry(config: &Config, db: &str) -> Result<(), Exception> {
     match config.database(db) {
+        _ if config.postgres_down => Err(Exception::postgres_unreachable()),
         None => Err(Exception::missing_database(db)),
         Some(database) if !database.initialized => Err(Exception::uninitialized_database()),
         Some(_) => Ok(()),

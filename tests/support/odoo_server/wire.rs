@@ -36,6 +36,13 @@ impl Exception {
         }
     }
 
+    pub fn postgres_unreachable() -> Self {
+        Self {
+            name: "psycopg2.OperationalError",
+            message: "connection to server at \"db\" (10.0.0.5), port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n".into(),
+        }
+    }
+
     pub fn uninitialized_database() -> Self {
         Self {
             name: "builtins.KeyError",
