@@ -1,125 +1,19 @@
-//! Connection tests against the Odoo test server (real HTTP and TLS on
-//! loopback): every diagnosis code, Odoo 15–19, every protocol, list_db,
-//! dbfilter and the three TLS modes; then the real binary's `test` and
-//! `databases` commands (keyring needed: run with `scripts/test --test odoo`).
+//! Connection tests against the Odoo test server (real HTTP on loopback):
+//! logins with passwords and API keys on Odoo 15–19 over every protocol,
+//! two-factor users, unknown and empty databases, list_db and dbfilter.
 
 mod support;
 
-use std::time::Duration;
-
-use odoo_connections::model::{AuthKind, Connection, Fingerprint, Protocol, SecretString, TlsMode};
-use odoo_connections::odoo::{self, DiagnosisCode, TestReport};
-use serde_json::json;
-use support::odoo_server::{Frontend, OdooServer, OdooServerBuilder, OdooVersion, User};
-
-const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A connection to test, with its secret.
-struct Target {
-    url: String,
-    database: String,
-    login: String,
-    auth: AuthKind,
-    protocol: Protocol,
-    tls: TlsMode,
-    secret: String,
-}
-
-impl Target {
-    fn new(server: &OdooServer) -> Self {
-        Self::at(&server.url())
-    }
-
-    fn at(url: &str) -> Self {
-        Self {
-            url: url.to_owned(),
-            database: "acme".into(),
-            login: "admin".into(),
-            auth: AuthKind::Password,
-            protocol: Protocol::Auto,
-            tls: TlsMode::System,
-            secret: "pw".into(),
-        }
-    }
-
-    fn database(mut self, database: &str) -> Self {
-        self.database = database.into();
-        self
-    }
-
-    fn login(mut self, login: &str) -> Self {
-        self.login = login.into();
-        self
-    }
-
-    fn password(mut self, password: &str) -> Self {
-        self.auth = AuthKind::Password;
-        self.secret = password.into();
-        self
-    }
-
-    fn api_key(mut self, key: &str) -> Self {
-        self.auth = AuthKind::ApiKey;
-        self.secret = key.into();
-        self
-    }
-
-    fn protocol(mut self, protocol: Protocol) -> Self {
-        self.protocol = protocol;
-        self
-    }
-
-    fn tls(mut self, tls: TlsMode) -> Self {
-        self.tls = tls;
-        self
-    }
-
-    fn connection(&self) -> Connection {
-        serde_json::from_value(json!({
-            "id": "0b6a3c4e-95f4-4a8e-9d43-1b6f0c1f7a10",
-            "name": "under-test",
-            "url": self.url,
-            "database": self.database,
-            "login": self.login,
-            "auth": self.auth,
-            "protocol": self.protocol,
-            "tls": self.tls,
-        }))
-        .expect("valid connection")
-    }
-
-    async fn test_within(&self, timeout: Duration) -> TestReport {
-        let secret = SecretString::new(self.secret.clone());
-        odoo::test_connection(&self.connection(), &secret, timeout).await
-    }
-
-    async fn test(&self) -> TestReport {
-        self.test_within(TIMEOUT).await
-    }
-}
-
-/// Odoo `version` with databases acme and demo, admin (pw / key) and a
-/// two-factor user.
-fn standard(version: OdooVersion) -> OdooServerBuilder {
-    OdooServer::builder()
-        .version(version)
-        .database("acme")
-        .database("demo")
-        .user(User::new("admin").password("pw").api_key("key"))
-        .user(User::new("marie").password("m-pw").api_key("m-key").totp())
-}
-
-#[track_caller]
-fn assert_code(report: &TestReport, code: DiagnosisCode) {
-    assert_eq!(report.code, code, "{report:#?}");
-    assert_eq!(report.ok, code == DiagnosisCode::Ok, "{report:#?}");
-}
+use odoo_connections::model::{Protocol, TlsMode};
+use odoo_connections::odoo::{self, DiagnosisCode};
+use support::odoo_server::{OdooServer, OdooVersion, User};
+use support::odoo_target::{TIMEOUT, Target, assert_code, standard};
 
 #[tokio::test]
 async fn every_version_and_protocol_logs_in_with_a_password_or_an_api_key() {
     for version in OdooVersion::ALL {
         let server = standard(version).start().await;
-        let major = version_major(version);
+        let major = version.major();
         let mut protocols = vec![Protocol::Auto, Protocol::Xmlrpc, Protocol::Jsonrpc];
         if major >= 19 {
             protocols.push(Protocol::Json2);
@@ -154,16 +48,6 @@ async fn every_version_and_protocol_logs_in_with_a_password_or_an_api_key() {
                 assert!(report.certificate_sha256.is_none(), "{case}");
             }
         }
-    }
-}
-
-fn version_major(version: OdooVersion) -> u32 {
-    match version {
-        OdooVersion::V15 => 15,
-        OdooVersion::V16 => 16,
-        OdooVersion::V17 => 17,
-        OdooVersion::V18 => 18,
-        OdooVersion::V19 => 19,
     }
 }
 
@@ -454,7 +338,7 @@ async fn databases_are_listed_with_the_server_version() {
         assert_eq!(listed.databases, ["acme", "demo"]);
         assert_eq!(
             listed.server_version,
-            Some(format!("{}.0", version_major(version)))
+            Some(format!("{}.0", version.major()))
         );
     }
 }
@@ -486,213 +370,4 @@ async fn postgres_down_behind_odoo_is_a_server_error_naming_the_cause() {
         report.message
     );
     assert_eq!(report.server_version.as_deref(), Some("17.0"));
-}
-
-#[tokio::test]
-async fn a_redirect_names_its_target() {
-    let server = standard(OdooVersion::V17)
-        .frontend(Frontend::RedirectToHttps)
-        .start()
-        .await;
-    let https = server.url().replace("http://", "https://");
-    let report = Target::new(&server).test().await;
-    assert_code(&report, DiagnosisCode::Redirect);
-    assert!(
-        report.message.contains(&format!(
-            "redirects to {https}/web/webclient/version_info (HTTP 301)"
-        )),
-        "{}",
-        report.message
-    );
-    assert!(
-        report
-            .message
-            .ends_with(&format!("Change the connection's URL to {https}.")),
-        "{}",
-        report.message
-    );
-    let listing =
-        odoo::list_databases(&server.url().parse().unwrap(), TlsMode::System, TIMEOUT).await;
-    assert_eq!(listing.unwrap_err().code, DiagnosisCode::Redirect);
-}
-
-#[tokio::test]
-async fn front_end_faults_have_their_own_codes() {
-    let cases = [
-        (
-            Frontend::NginxBadGateway,
-            DiagnosisCode::ProxyError,
-            "answered HTTP 502 Bad Gateway",
-        ),
-        (
-            Frontend::NotOdoo,
-            DiagnosisCode::NotOdoo,
-            "does not look like Odoo",
-        ),
-        (
-            Frontend::BasicAuth,
-            DiagnosisCode::HttpAuthRequired,
-            "asks for an HTTP user name and password",
-        ),
-    ];
-    for (frontend, code, phrase) in cases {
-        let server = standard(OdooVersion::V17).frontend(frontend).start().await;
-        for protocol in [Protocol::Auto, Protocol::Xmlrpc, Protocol::Jsonrpc] {
-            let report = Target::new(&server).protocol(protocol).test().await;
-            assert_code(&report, code);
-            assert!(report.message.contains(phrase), "{}", report.message);
-        }
-        let listing =
-            odoo::list_databases(&server.url().parse().unwrap(), TlsMode::System, TIMEOUT).await;
-        assert_eq!(listing.unwrap_err().code, code, "{frontend:?}");
-    }
-}
-
-#[tokio::test]
-async fn a_server_that_never_answers_times_out_within_the_limit() {
-    let server = standard(OdooVersion::V17)
-        .frontend(Frontend::NeverAnswers)
-        .start()
-        .await;
-    let report = Target::new(&server)
-        .test_within(Duration::from_millis(300))
-        .await;
-    assert_code(&report, DiagnosisCode::Timeout);
-    assert!(
-        report
-            .message
-            .starts_with(&format!("No answer from {} within 0.3 s.", server.url())),
-        "{}",
-        report.message
-    );
-    let listing = odoo::list_databases(
-        &server.url().parse().unwrap(),
-        TlsMode::System,
-        Duration::from_millis(300),
-    )
-    .await;
-    assert_eq!(listing.unwrap_err().code, DiagnosisCode::Timeout);
-}
-
-#[tokio::test]
-async fn a_closed_port_is_connection_refused() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    let report = Target::at(&format!("http://127.0.0.1:{port}")).test().await;
-    assert_code(&report, DiagnosisCode::ConnectionRefused);
-    assert!(
-        report
-            .message
-            .contains(&format!("port {port} refused the connection")),
-        "{}",
-        report.message
-    );
-}
-
-#[tokio::test]
-async fn an_unresolvable_name_is_dns_failed() {
-    // RFC 6761: `.invalid` never resolves, and resolvers answer at once.
-    let report = Target::at("https://erp.odoo-connections-test.invalid")
-        .test()
-        .await;
-    assert_code(&report, DiagnosisCode::DnsFailed);
-    assert!(
-        report
-            .message
-            .contains("erp.odoo-connections-test.invalid could not be found"),
-        "{}",
-        report.message
-    );
-}
-
-#[tokio::test]
-async fn an_unknown_certificate_is_untrusted_and_offers_its_fingerprint() {
-    let server = standard(OdooVersion::V17).tls().start().await;
-    let fingerprint = server.certificate_sha256();
-    let report = Target::new(&server).test().await;
-    assert_code(&report, DiagnosisCode::TlsUntrusted);
-    assert_eq!(report.certificate_sha256, Some(fingerprint));
-    assert!(
-        report
-            .message
-            .contains(&format!("--pin-sha256 {fingerprint}")),
-        "{}",
-        report.message
-    );
-    assert!(
-        report.message.contains("Trust this certificate"),
-        "{}",
-        report.message
-    );
-    let listing =
-        odoo::list_databases(&server.url().parse().unwrap(), TlsMode::System, TIMEOUT).await;
-    assert_eq!(listing.unwrap_err().code, DiagnosisCode::TlsUntrusted);
-}
-
-#[tokio::test]
-async fn a_pinned_certificate_is_accepted_and_another_one_is_a_mismatch() {
-    let server = standard(OdooVersion::V19).tls().start().await;
-    let pinned = TlsMode::Pinned {
-        sha256: server.certificate_sha256(),
-    };
-    for protocol in [Protocol::Auto, Protocol::Xmlrpc] {
-        let report = Target::new(&server)
-            .api_key("key")
-            .protocol(protocol)
-            .tls(pinned)
-            .test()
-            .await;
-        assert_code(&report, DiagnosisCode::Ok);
-        assert!(report.certificate_sha256.is_none());
-    }
-    let listed = odoo::list_databases(&server.url().parse().unwrap(), pinned, TIMEOUT)
-        .await
-        .unwrap();
-    assert_eq!(listed.databases, ["acme", "demo"]);
-
-    let other = Fingerprint::of_der(b"another certificate");
-    let report = Target::new(&server)
-        .tls(TlsMode::Pinned { sha256: other })
-        .test()
-        .await;
-    assert_code(&report, DiagnosisCode::TlsFingerprintMismatch);
-    assert_eq!(report.certificate_sha256, Some(server.certificate_sha256()));
-    assert!(
-        report.message.contains(&format!(
-            "has SHA-256 fingerprint {}, not the pinned {other}",
-            server.certificate_sha256()
-        )),
-        "{}",
-        report.message
-    );
-}
-
-#[tokio::test]
-async fn insecure_mode_connects_with_a_warning() {
-    let server = standard(OdooVersion::V18).tls().start().await;
-    let report = Target::new(&server).tls(TlsMode::Insecure).test().await;
-    assert_code(&report, DiagnosisCode::Ok);
-    assert!(
-        report
-            .message
-            .contains("Warning: the certificate was not checked"),
-        "{}",
-        report.message
-    );
-    assert_eq!(report.certificate_sha256, Some(server.certificate_sha256()));
-}
-
-#[tokio::test]
-async fn tls_servers_report_login_failures_like_plain_ones() {
-    let server = standard(OdooVersion::V17).tls().start().await;
-    let pinned = TlsMode::Pinned {
-        sha256: server.certificate_sha256(),
-    };
-    let report = Target::new(&server)
-        .password("wrong")
-        .tls(pinned)
-        .test()
-        .await;
-    assert_code(&report, DiagnosisCode::BadCredentials);
 }

@@ -3,4 +3,5 @@
 #![allow(dead_code)]
 
 pub mod odoo_server;
+pub mod odoo_target;
 pub mod sandbox;
