@@ -129,6 +129,53 @@ fn test_reports_json_records_history_and_exits_by_outcome() {
 }
 
 #[test]
+fn test_all_goes_on_when_a_secret_is_missing() {
+    let runtime = runtime();
+    let server = runtime.block_on(odoo17().start());
+    let sandbox = Sandbox::new();
+    assert_exit(
+        &sandbox.add("kept", &server.url(), "key", &["--auth", "api-key"]),
+        0,
+    );
+    assert_exit(
+        &sandbox.add("lost", &server.url(), "key", &["--auth", "api-key"]),
+        0,
+    );
+    let lost = Catalog::new(&sandbox.paths())
+        .load()
+        .unwrap()
+        .get("lost")
+        .unwrap()
+        .id;
+    odoo_connections::secrets::delete(lost).unwrap();
+
+    let all = sandbox.run(&["test", "--all"]);
+    assert_exit(&all, 6);
+    assert!(
+        stdout(&all)
+            .lines()
+            .any(|line| line.starts_with("kept") && line.contains(" ok ")),
+        "{}",
+        stdout(&all)
+    );
+    assert!(
+        stderr(&all).contains("lost: not tested: the keyring has no secret"),
+        "{}",
+        stderr(&all)
+    );
+    assert!(
+        stderr(&all).contains("1 of 2 tests failed: lost"),
+        "{}",
+        stderr(&all)
+    );
+    let single = sandbox.run(&["test", "lost"]);
+    assert_exit(&single, 5);
+    for name in ["kept", "lost"] {
+        assert_exit(&sandbox.run(&["rm", name, "--yes"]), 0);
+    }
+}
+
+#[test]
 fn test_honours_the_timeout_flag() {
     let runtime = runtime();
     let server = runtime.block_on(odoo17().frontend(Frontend::NeverAnswers).start());
