@@ -220,3 +220,45 @@ async fn tls_servers_report_login_failures_like_plain_ones() {
         .await;
     assert_code(&report, DiagnosisCode::BadCredentials);
 }
+
+#[tokio::test]
+async fn odoo_failing_with_a_500_page_is_a_server_error() {
+    let server = standard(OdooVersion::V16)
+        .frontend(Frontend::InternalServerError)
+        .start()
+        .await;
+    for protocol in [Protocol::Auto, Protocol::Xmlrpc, Protocol::Jsonrpc] {
+        let report = Target::new(&server).protocol(protocol).test().await;
+        assert_code(&report, DiagnosisCode::ServerError);
+        assert!(
+            report.message.contains("answered HTTP 500 with a web page"),
+            "{}",
+            report.message
+        );
+        assert!(
+            report.message.contains("Odoo there is failing"),
+            "{}",
+            report.message
+        );
+    }
+}
+
+#[tokio::test]
+async fn https_to_a_plain_http_server_cannot_connect_and_says_why() {
+    let server = standard(OdooVersion::V17).start().await;
+    let https = server.url().replace("http://", "https://");
+    let report = Target::at(&https).test().await;
+    assert_code(&report, DiagnosisCode::ConnectionRefused);
+    assert!(
+        report
+            .message
+            .starts_with(&format!("Could not connect to {https} (")),
+        "{}",
+        report.message
+    );
+    assert!(
+        report.message.contains("scheme (http/https)"),
+        "{}",
+        report.message
+    );
+}

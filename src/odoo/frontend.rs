@@ -145,10 +145,18 @@ pub(crate) fn diagnose_transport(
             ),
         );
     }
+    if error.is_connect() {
+        return Diagnosis::new(
+            DiagnosisCode::ConnectionRefused,
+            format!(
+                "Could not connect to {server} ({chain}). Check the host, port and scheme (http/https) in the URL, and that this computer can reach the server (VPN, firewall)."
+            ),
+        );
+    }
     Diagnosis::new(
         DiagnosisCode::ServerError,
         format!(
-            "The connection to {server} failed: {chain}. Check the URL; if it is right, the server or the network in between is misbehaving."
+            "The connection to {server} broke off: {chain}. Try again; if it persists, the server or the network in between is misbehaving."
         ),
     )
 }

@@ -123,7 +123,7 @@ impl<'a> Probe<'a> {
             )),
             Err(CallError::Fault(fault)) => Err(self.fault(&fault).await),
             Err(CallError::Transport(diagnosis)) => Err(diagnosis),
-            Err(CallError::Unreadable { what }) => {
+            Err(CallError::Unreadable { what } | CallError::Crashed { what }) => {
                 Err(messages::server_error(connection, "logging in", &what))
             }
         }

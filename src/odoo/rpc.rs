@@ -85,6 +85,11 @@ pub(crate) enum CallError {
         /// What came back, for the message.
         what: String,
     },
+    /// The server answered an HTTP 5xx error page: Odoo itself failed.
+    Crashed {
+        /// What came back, for the message.
+        what: String,
+    },
 }
 
 impl From<Diagnosis> for CallError {
@@ -166,10 +171,13 @@ pub(crate) fn unreadable(reply: &Reply, format: &str) -> CallError {
     } else {
         "an answer"
     };
-    CallError::Unreadable {
-        what: format!(
-            "HTTP {} with {kind} instead of {format}",
-            reply.status.as_u16()
-        ),
+    let what = format!(
+        "HTTP {} with {kind} instead of {format}",
+        reply.status.as_u16()
+    );
+    if reply.status.is_server_error() {
+        CallError::Crashed { what }
+    } else {
+        CallError::Unreadable { what }
     }
 }

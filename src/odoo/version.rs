@@ -94,6 +94,12 @@ pub(crate) fn not_read(http: &Http, error: CallError) -> Diagnosis {
                 "The server at {server} answered {what}, so it does not look like Odoo. Check the URL: it must be the address of the Odoo site itself (its root, e.g. https://erp.example.com), with the right port."
             ),
         ),
+        CallError::Crashed { what } => Diagnosis::new(
+            DiagnosisCode::ServerError,
+            format!(
+                "The server at {server} answered {what}: Odoo there is failing. Try again later; if it persists, ask its administrator to look at the Odoo log."
+            ),
+        ),
         CallError::Fault(fault) => Diagnosis::new(
             DiagnosisCode::ServerError,
             format!(

@@ -123,6 +123,8 @@ pub enum Frontend {
     NeverAnswers,
     /// HTTP basic authentication in front of Odoo.
     BasicAuth,
+    /// Odoo fails every request with werkzeug's HTML 500 page.
+    InternalServerError,
 }
 
 /// A database on the server.

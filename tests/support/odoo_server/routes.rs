@@ -50,6 +50,7 @@ pub fn answer(config: &Config, request: &Request) -> Reply {
             reply.headers_mut().insert(WWW_AUTHENTICATE, challenge);
             reply
         }
+        Frontend::InternalServerError => wire::werkzeug_page(StatusCode::INTERNAL_SERVER_ERROR),
         Frontend::NeverAnswers => unreachable!("never-answering servers do not read requests"),
     }
 }
