@@ -149,6 +149,13 @@ async fn an_unknown_certificate_is_untrusted_and_offers_its_fingerprint() {
         "{}",
         report.message
     );
+    assert!(
+        report
+            .message
+            .contains("(it is self-signed or issued by an authority this computer does not know)"),
+        "{}",
+        report.message
+    );
     let listing =
         odoo::list_databases(&server.url().parse().unwrap(), TlsMode::System, TIMEOUT).await;
     assert_eq!(listing.unwrap_err().code, DiagnosisCode::TlsUntrusted);

@@ -77,7 +77,7 @@ impl ServerCertVerifier for RecordingVerifier {
         };
         self.log.record(SeenCertificate {
             fingerprint,
-            rejection: outcome.as_ref().err().map(ToString::to_string),
+            rejection: outcome.as_ref().err().map(describe),
         });
         outcome
     }
@@ -120,6 +120,29 @@ impl ServerCertVerifier for RecordingVerifier {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
+    }
+}
+
+/// Why a certificate was refused, in words a person can act on.
+fn describe(error: &rustls::Error) -> String {
+    match error {
+        rustls::Error::InvalidCertificate(reason) => match reason {
+            CertificateError::UnknownIssuer => {
+                "it is self-signed or issued by an authority this computer does not know".to_owned()
+            }
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                "it was issued for another host name".to_owned()
+            }
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                "it has expired".to_owned()
+            }
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                "it is not valid yet; check this computer's clock".to_owned()
+            }
+            CertificateError::Revoked => "it was revoked".to_owned(),
+            other => format!("{other:?}"),
+        },
+        other => other.to_string(),
     }
 }
 
