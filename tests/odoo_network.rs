@@ -158,7 +158,9 @@ async fn an_unknown_certificate_is_untrusted_and_offers_its_fingerprint() {
     );
     let listing =
         odoo::list_databases(&server.url().parse().unwrap(), TlsMode::System, TIMEOUT).await;
-    assert_eq!(listing.unwrap_err().code, DiagnosisCode::TlsUntrusted);
+    let refusal = listing.unwrap_err();
+    assert_eq!(refusal.code, DiagnosisCode::TlsUntrusted);
+    assert_eq!(refusal.certificate_sha256, Some(fingerprint));
 }
 
 #[tokio::test]

@@ -107,13 +107,15 @@ pub(crate) fn diagnose_transport(
                 format!(
                     "The certificate of {server} has SHA-256 fingerprint {fingerprint}, not the pinned {sha256}. If the server's certificate was renewed, confirm the new fingerprint with its administrator and pin it again (--pin-sha256 {fingerprint}, or \"Trust this certificate\" in the window). Otherwise do not connect: someone may be intercepting the connection."
                 ),
-            ),
+            )
+            .with_certificate(fingerprint),
             _ => Diagnosis::new(
                 DiagnosisCode::TlsUntrusted,
                 format!(
                     "The certificate of {server} is not trusted by this computer ({reason}). If the server uses a self-signed or private certificate, confirm its SHA-256 fingerprint {fingerprint} with the administrator and pin it: --pin-sha256 {fingerprint}, or \"Trust this certificate\" in the window."
                 ),
-            ),
+            )
+            .with_certificate(fingerprint),
         };
     }
     let chain = error_chain(error);

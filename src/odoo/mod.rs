@@ -67,16 +67,16 @@ pub async fn test_connection(
     let started = Instant::now();
     let http = match Http::new(&connection.url, connection.tls, timeout) {
         Ok(http) => http,
-        Err(diagnosis) => return report(connection, diagnosis, None, None, None, started),
+        Err(diagnosis) => return report(connection, diagnosis, None, None, started),
     };
     let mut probe = Probe::new(&http, connection, secret);
     let outcome = tokio::time::timeout(timeout, probe.run())
         .await
         .unwrap_or_else(|_| Err(frontend::timed_out(&connection.url, timeout)));
-    let certificate = http.certificate().and_then(|seen| {
-        let unchecked = connection.tls == TlsMode::Insecure;
-        (seen.rejection.is_some() || unchecked).then_some(seen.fingerprint)
-    });
+    let unchecked = http
+        .certificate()
+        .filter(|_| connection.tls == TlsMode::Insecure)
+        .map(|seen| seen.fingerprint);
     let (diagnosis, uid) = match outcome {
         Ok(uid) => {
             let version = probe
@@ -97,9 +97,9 @@ pub async fn test_connection(
         diagnosis,
         probe.version.map(|version| version.text),
         probe.protocol,
-        certificate,
         started,
     );
+    report.certificate_sha256 = report.certificate_sha256.or(unchecked);
     report.uid = uid;
     report
 }
@@ -109,7 +109,6 @@ fn report(
     diagnosis: Diagnosis,
     server_version: Option<String>,
     protocol: Option<Protocol>,
-    certificate_sha256: Option<Fingerprint>,
     started: Instant,
 ) -> TestReport {
     TestReport {
@@ -121,7 +120,7 @@ fn report(
         uid: None,
         database: connection.database.to_string(),
         latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        certificate_sha256,
+        certificate_sha256: diagnosis.certificate_sha256,
     }
 }
 
