@@ -8,7 +8,9 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::catalog::Catalog;
-use crate::model::{Connection, Fingerprint, ServerUrl, TimeoutSecs, TlsMode};
+use crate::model::{
+    Connection, ConnectionId, Fingerprint, SecretString, ServerUrl, TimeoutSecs, TlsMode,
+};
 use crate::odoo::{self, TestReport};
 use crate::paths::Paths;
 use crate::store::TestResults;
@@ -56,6 +58,8 @@ pub struct DatabasesArgs {
 /// One line of `test` output.
 #[derive(Debug, Serialize)]
 struct NamedReport {
+    #[serde(skip)]
+    id: ConnectionId,
     name: String,
     #[serde(flatten)]
     report: TestReport,
@@ -72,6 +76,32 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
                 format!("cannot start the network runtime: {err}"),
             )
         })
+}
+
+/// Runs every test at once, each within its own limit; results in `jobs` order.
+fn run_tests(
+    jobs: Vec<(Connection, SecretString, Duration)>,
+) -> Result<Vec<NamedReport>, CliError> {
+    let reports = runtime()?.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, (connection, secret, limit)) in jobs.into_iter().enumerate() {
+            tasks.spawn(async move {
+                let report = odoo::test_connection(&connection, &secret, limit).await;
+                (index, connection, report)
+            });
+        }
+        let mut done = tasks.join_all().await;
+        done.sort_by_key(|(index, _, _)| *index);
+        done
+    });
+    Ok(reports
+        .into_iter()
+        .map(|(_, connection, report)| NamedReport {
+            id: connection.id,
+            name: connection.name.to_string(),
+            report,
+        })
+        .collect())
 }
 
 /// `test NAME` and `test --all`.
@@ -101,30 +131,11 @@ pub fn test(paths: &Paths, args: &TestArgs) -> Result<(), CliError> {
         let limit = args.timeout.unwrap_or(connection.timeout_secs).duration();
         jobs.push((connection, secret, limit));
     }
-    let reports = runtime()?.block_on(async {
-        let mut tasks = tokio::task::JoinSet::new();
-        for (index, (connection, secret, limit)) in jobs.into_iter().enumerate() {
-            tasks.spawn(async move {
-                let report = odoo::test_connection(&connection, &secret, limit).await;
-                (index, connection, report)
-            });
+    let named = run_tests(jobs)?;
+    for entry in &named {
+        if let Err(err) = TestResults::record(paths, entry.id, &entry.report) {
+            tracing::warn!("the result of {} was not remembered: {err}", entry.name);
         }
-        let mut done = tasks.join_all().await;
-        done.sort_by_key(|(index, _, _)| *index);
-        done
-    });
-    let mut named = Vec::with_capacity(reports.len());
-    for (_, connection, report) in reports {
-        if let Err(err) = TestResults::record(paths, connection.id, &report) {
-            tracing::warn!(
-                "the result of {} was not remembered: {err}",
-                connection.name
-            );
-        }
-        named.push(NamedReport {
-            name: connection.name.to_string(),
-            report,
-        });
     }
     print_reports(&named, args)?;
     let failed: Vec<&str> = named

@@ -33,17 +33,11 @@ impl Reply {
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default()
             .to_ascii_lowercase();
+        let opening: String = self.body.trim_start().chars().take(15).collect();
+        let opening = opening.to_ascii_lowercase();
         content_type.starts_with("text/html")
-            || self
-                .body
-                .trim_start()
-                .to_ascii_lowercase()
-                .starts_with("<!doctype html")
-            || self
-                .body
-                .trim_start()
-                .to_ascii_lowercase()
-                .starts_with("<html")
+            || opening.starts_with("<!doctype html")
+            || opening.starts_with("<html")
     }
 }
 

@@ -87,20 +87,17 @@ impl<'a> Probe<'a> {
     /// JSON-2 was asked for, but `GET /web/version` is missing.
     async fn json2_unavailable(&self, what: String) -> Diagnosis {
         match version::from_web_client(self.http).await {
-            Ok(older) => Diagnosis::new(
+            Ok(older) if !older.has_json2() => Diagnosis::new(
                 DiagnosisCode::ServerError,
                 format!(
                     "The server at {} runs Odoo {}, and JSON-2 needs Odoo 19 or later. Set the connection's protocol to auto, jsonrpc or xmlrpc.",
                     self.connection.url, older.text
                 ),
             ),
-            Err(error) => {
-                let error = match error {
-                    CallError::Unreadable { .. } => CallError::Unreadable { what },
-                    other => other,
-                };
-                version::not_read(self.http, error)
+            Ok(_) | Err(CallError::Unreadable { .. }) => {
+                version::not_read(self.http, CallError::Unreadable { what })
             }
+            Err(error) => version::not_read(self.http, error),
         }
     }
 
