@@ -6,7 +6,7 @@ mod support;
 
 use odoo_connections::model::{Protocol, TlsMode};
 use odoo_connections::odoo::{self, DiagnosisCode};
-use support::odoo_server::{OdooServer, OdooVersion, User};
+use support::odoo_server::{Frontend, OdooServer, OdooVersion, User};
 use support::odoo_target::{TIMEOUT, Target, assert_code, standard};
 
 #[tokio::test]
@@ -370,4 +370,30 @@ async fn postgres_down_behind_odoo_is_a_server_error_naming_the_cause() {
         report.message
     );
     assert_eq!(report.server_version.as_deref(), Some("17.0"));
+}
+
+#[tokio::test]
+async fn auto_falls_back_to_xmlrpc_when_only_xmlrpc_is_reachable() {
+    let server = standard(OdooVersion::V18)
+        .frontend(Frontend::XmlrpcOnly)
+        .start()
+        .await;
+    let report = Target::new(&server).test().await;
+    assert_code(&report, DiagnosisCode::Ok);
+    assert_eq!(report.protocol, Some(Protocol::Xmlrpc));
+    assert!(
+        report.message.ends_with("using XML-RPC."),
+        "{}",
+        report.message
+    );
+    let listed = odoo::list_databases(&server.url().parse().unwrap(), TlsMode::System, TIMEOUT)
+        .await
+        .unwrap();
+    assert_eq!(listed.databases, ["acme", "demo"]);
+    assert_eq!(listed.server_version.as_deref(), Some("18.0"));
+    let jsonrpc = Target::new(&server)
+        .protocol(Protocol::Jsonrpc)
+        .test()
+        .await;
+    assert_code(&jsonrpc, DiagnosisCode::NotOdoo);
 }

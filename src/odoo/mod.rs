@@ -132,7 +132,13 @@ pub async fn list_databases(
 ) -> Result<DatabaseList, Diagnosis> {
     let http = Http::new(url, tls, timeout)?;
     let discover = async {
-        let server_version = match version::from_web_client(&http).await {
+        let read = match version::from_web_client(&http).await {
+            Err(rpc::CallError::Unreadable { .. }) => {
+                version::from_service(&http, rpc::Rpc::Xml).await
+            }
+            other => other,
+        };
+        let server_version = match read {
             Ok(version) => Some(version.text),
             Err(rpc::CallError::Transport(diagnosis)) => return Err(diagnosis),
             Err(_) => None,

@@ -123,6 +123,8 @@ pub enum Frontend {
     NeverAnswers,
     /// HTTP basic authentication in front of Odoo.
     BasicAuth,
+    /// A proxy that lets only `/xmlrpc/` through (HTML 404 elsewhere).
+    XmlrpcOnly,
     /// Odoo fails every request with werkzeug's HTML 500 page.
     InternalServerError,
 }

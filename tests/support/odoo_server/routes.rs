@@ -31,6 +31,8 @@ impl Request {
 pub fn answer(config: &Config, request: &Request) -> Reply {
     match config.frontend {
         Frontend::Odoo => odoo(config, request),
+        Frontend::XmlrpcOnly if request.path.starts_with("/xmlrpc/") => odoo(config, request),
+        Frontend::XmlrpcOnly => wire::nginx_page(StatusCode::NOT_FOUND),
         Frontend::RedirectToHttps => {
             let mut reply = wire::nginx_page(StatusCode::MOVED_PERMANENTLY);
             let target = format!("https://{}{}", request.host(), request.path);
