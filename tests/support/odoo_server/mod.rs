@@ -1,6 +1,7 @@
 //! A protocol-faithful Odoo test server on 127.0.0.1 (random port), plain
-//! HTTP or TLS with a self-signed certificate, following
-//! /work/shared/research/odoo-protocol.md for Odoo 15–19.
+//! HTTP or TLS with a self-signed certificate, answering like Odoo 15–19
+//! (XML-RPC faults, JSON-RPC error envelopes, JSON-2 statuses, dbfilter,
+//! list_db, two-factor users, API keys) or like a faulty front end.
 //!
 //! ```ignore
 //! let server = OdooServer::builder()
