@@ -397,3 +397,19 @@ async fn auto_falls_back_to_xmlrpc_when_only_xmlrpc_is_reachable() {
         .await;
     assert_code(&jsonrpc, DiagnosisCode::NotOdoo);
 }
+
+#[tokio::test]
+async fn an_odoo_online_build_is_recognised_as_19_and_uses_json2() {
+    let server = standard(OdooVersion::V19).saas(4).start().await;
+    let report = Target::new(&server).api_key("key").test().await;
+    assert_code(&report, DiagnosisCode::Ok);
+    assert_eq!(report.server_version.as_deref(), Some("saas~19.4+e"));
+    assert_eq!(report.protocol, Some(Protocol::Json2));
+    let explicit = Target::new(&server)
+        .api_key("key")
+        .protocol(Protocol::Json2)
+        .test()
+        .await;
+    assert_code(&explicit, DiagnosisCode::Ok);
+    assert_eq!(explicit.server_version.as_deref(), Some("saas~19.4+e"));
+}

@@ -142,6 +142,8 @@ pub(super) struct Database {
 pub(super) struct Config {
     pub version: OdooVersion,
     pub enterprise: bool,
+    /// Odoo Online build `saas~<major>.<minor>` (always enterprise).
+    pub saas_minor: Option<u8>,
     pub databases: Vec<Database>,
     pub users: Vec<User>,
     pub list_db: bool,
@@ -166,19 +168,33 @@ impl Config {
         self.users.iter().find(|user| user.login == login)
     }
 
-    /// `server_version`, e.g. `17.0` or `17.0+e`.
-    pub fn version_text(&self) -> String {
-        let suffix = if self.enterprise { "+e" } else { "" };
-        format!("{}.0{suffix}", self.version.major())
+    /// `server_serie`, e.g. `17.0` or `saas~19.4`.
+    fn serie(&self) -> String {
+        let major = self.version.major();
+        match self.saas_minor {
+            Some(minor) => format!("saas~{major}.{minor}"),
+            None => format!("{major}.0"),
+        }
     }
 
-    /// Odoo's `version()` dict.
+    /// `server_version`, e.g. `17.0`, `17.0+e` or `saas~19.4+e`.
+    pub fn version_text(&self) -> String {
+        let suffix = if self.enterprise { "+e" } else { "" };
+        format!("{}{suffix}", self.serie())
+    }
+
+    /// Odoo's `version()` dict; SaaS builds start the info with `"saas~19"`.
     pub fn version_dict(&self) -> serde_json::Value {
         let suffix = if self.enterprise { "e" } else { "" };
+        let major = self.version.major();
+        let (first, minor) = match self.saas_minor {
+            Some(minor) => (serde_json::json!(format!("saas~{major}")), i64::from(minor)),
+            None => (serde_json::json!(major), 0),
+        };
         serde_json::json!({
             "server_version": self.version_text(),
-            "server_version_info": [self.version.major(), 0, 0, "final", 0, suffix],
-            "server_serie": format!("{}.0", self.version.major()),
+            "server_version_info": [first, minor, 0, "final", 0, suffix],
+            "server_serie": self.serie(),
             "protocol_version": 1,
         })
     }

@@ -58,6 +58,13 @@ impl OdooServerBuilder {
         self
     }
 
+    /// Reports an Odoo Online build, e.g. `saas~19.4+e` for version 19 and minor 4.
+    pub fn saas(mut self, minor: u8) -> Self {
+        self.config.saas_minor = Some(minor);
+        self.config.enterprise = true;
+        self
+    }
+
     /// Adds a database with Odoo installed.
     pub fn database(mut self, name: &str) -> Self {
         self.config.databases.push(Database {
@@ -150,6 +157,7 @@ impl OdooServer {
             config: Config {
                 version: OdooVersion::V17,
                 enterprise: false,
+                saas_minor: None,
                 databases: Vec::new(),
                 users: Vec::new(),
                 list_db: true,
