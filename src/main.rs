@@ -6,6 +6,8 @@ use clap::Parser as _;
 use odoo_connections::cli::{self, Cli};
 
 fn main() -> ExitCode {
+    // rustls-platform-verifier logs every refused certificate at ERROR; the
+    // connection test already reports it (tls_untrusted), so keep it quiet.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
