@@ -6,11 +6,14 @@ use clap::Parser as _;
 use odoo_connections::cli::{self, Cli};
 
 fn main() -> ExitCode {
+    // rustls-platform-verifier logs every refused certificate at ERROR; the
+    // connection test already reports it (tls_untrusted), so keep it quiet.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ODOO_CONNECTIONS_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_env("ODOO_CONNECTIONS_LOG").unwrap_or_else(
+                |_| tracing_subscriber::EnvFilter::new("warn,rustls_platform_verifier=off"),
+            ),
         )
         .init();
     match cli::run(Cli::parse()) {

@@ -79,6 +79,16 @@ impl Paths {
         self.config_dir.join("connections.lock")
     }
 
+    /// `last-tests.json`: the last test result of each connection.
+    pub fn last_tests_file(&self) -> PathBuf {
+        self.state_dir.join("last-tests.json")
+    }
+
+    /// The lock serialising writers of `last-tests.json`.
+    pub fn last_tests_lock(&self) -> PathBuf {
+        self.state_dir.join("last-tests.lock")
+    }
+
     /// `policy.json`: which tools the launcher may run and how often.
     pub fn policy_file(&self) -> PathBuf {
         self.config_dir.join("policy.json")

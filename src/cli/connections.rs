@@ -10,6 +10,7 @@ use crate::model::{
 };
 use crate::paths::Paths;
 use crate::secrets::{self, KEYRING_SERVICE};
+use crate::store::TestResults;
 
 use super::exit::{CliError, Exit};
 use super::prompt::{self, SecretSource};
@@ -199,7 +200,7 @@ fn parse_name(text: &str) -> Result<ConnectionName, CliError> {
         .map_err(|err| CliError::new(Exit::InvalidInput, format!("NAME: {err}")))
 }
 
-fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
+pub(super) fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|err| CliError::new(Exit::Failure, err.to_string()))?;
     println!("{text}");
@@ -228,10 +229,17 @@ pub fn list(paths: &Paths, args: &ListArgs) -> Result<(), CliError> {
         }
         return Ok(());
     }
-    let rows: Vec<[String; 6]> = shown
+    let history = TestResults::load(paths).unwrap_or_else(|err| {
+        tracing::warn!("last test results are not shown: {err}");
+        TestResults::default()
+    });
+    let rows: Vec<[String; 7]> = shown
         .iter()
         .map(|connection| {
             let tags: Vec<&str> = connection.tags.iter().map(|tag| tag.as_str()).collect();
+            let last_test = history
+                .get(connection.id)
+                .map_or_else(|| "-".to_owned(), |last| last.code.to_string());
             [
                 connection.name.to_string(),
                 connection.environment.to_string(),
@@ -239,14 +247,26 @@ pub fn list(paths: &Paths, args: &ListArgs) -> Result<(), CliError> {
                 connection.database.to_string(),
                 connection.login.to_string(),
                 tags.join(","),
+                last_test,
             ]
         })
         .collect();
-    print_table(["NAME", "ENV", "URL", "DATABASE", "LOGIN", "TAGS"], &rows);
+    print_table(
+        [
+            "NAME",
+            "ENV",
+            "URL",
+            "DATABASE",
+            "LOGIN",
+            "TAGS",
+            "LAST TEST",
+        ],
+        &rows,
+    );
     Ok(())
 }
 
-fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
+pub(super) fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
     let mut widths = header.map(str::len);
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {

@@ -9,6 +9,7 @@ mod launch;
 mod policy;
 mod prompt;
 mod setup;
+mod testing;
 mod transfer;
 
 pub use exit::{CliError, Exit};
@@ -73,6 +74,10 @@ pub enum Command {
     /// Delete a connection and its keyring secret.
     #[command(alias = "remove")]
     Rm(connections::RemoveArgs),
+    /// Test a connection (or all of them) against its server.
+    Test(testing::TestArgs),
+    /// List the databases of a server.
+    Databases(testing::DatabasesArgs),
     /// Import connections from odoo-claude-mcp files; secrets go to the keyring.
     Import(transfer::ImportArgs),
     /// Print all connections as JSON, without secrets.
@@ -123,6 +128,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Man(args)) => setup::man(&args),
         Some(Command::Install(args)) => setup::install(&args),
         Some(Command::Uninstall(args)) => setup::uninstall(&args),
+        Some(Command::Test(args)) => testing::test(&paths, &args),
+        Some(Command::Databases(args)) => testing::databases(&args),
         Some(Command::Open(args)) => launch::open(&paths, policy, &args),
         Some(Command::Policy(args)) => policy::run(&paths, policy, &args),
         Some(Command::Mcp) => crate::mcp::serve(&paths, policy)

@@ -2,10 +2,12 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::model::Fingerprint;
 
 /// Stable machine code of a test outcome (used in JSON, exit codes, MCP).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DiagnosisCode {
     /// Authenticated.
@@ -83,6 +85,10 @@ pub struct Diagnosis {
     pub code: DiagnosisCode,
     /// What happened and what to do.
     pub message: String,
+    /// For `tls_untrusted` and `tls_fingerprint_mismatch`: the SHA-256
+    /// fingerprint of the certificate the server presented, to offer pinning.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_sha256: Option<Fingerprint>,
 }
 
 impl Diagnosis {
@@ -91,6 +97,13 @@ impl Diagnosis {
         Self {
             code,
             message: message.into(),
+            certificate_sha256: None,
         }
+    }
+
+    /// The same diagnosis, naming the server's certificate.
+    pub fn with_certificate(mut self, fingerprint: Fingerprint) -> Self {
+        self.certificate_sha256 = Some(fingerprint);
+        self
     }
 }

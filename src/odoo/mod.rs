@@ -1,15 +1,28 @@
 //! Talking to Odoo servers: version, protocol choice, authentication,
 //! database discovery, and a precise [`Diagnosis`] of every outcome.
 
+mod databases;
 mod diagnosis;
+mod frontend;
+mod http;
+mod json2;
+mod messages;
+mod probe;
+mod rpc;
+mod tls;
+mod version;
+mod xmlrpc;
 
 pub use diagnosis::{Diagnosis, DiagnosisCode};
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use crate::model::{Connection, Fingerprint, Protocol, SecretString, ServerUrl, TlsMode};
+
+use self::http::Http;
+use self::probe::Probe;
 
 /// The outcome of "Test connection".
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,8 +43,9 @@ pub struct TestReport {
     pub database: String,
     /// Wall time of the whole test.
     pub latency_ms: u64,
-    /// The server certificate's SHA-256 fingerprint when it was not trusted
-    /// or did not match the pin, so the person can decide to pin it.
+    /// The server certificate's SHA-256 fingerprint when it was not trusted,
+    /// did not match the pin, or was not checked (insecure mode), so the
+    /// person can decide to pin it.
     pub certificate_sha256: Option<Fingerprint>,
 }
 
@@ -50,29 +64,92 @@ pub async fn test_connection(
     secret: &SecretString,
     timeout: Duration,
 ) -> TestReport {
-    let _ = (secret, timeout);
+    let started = Instant::now();
+    let http = match Http::new(&connection.url, connection.tls, timeout) {
+        Ok(http) => http,
+        Err(diagnosis) => return report(connection, diagnosis, None, None, started),
+    };
+    let mut probe = Probe::new(&http, connection, secret);
+    let outcome = tokio::time::timeout(timeout, probe.run())
+        .await
+        .unwrap_or_else(|_| Err(frontend::timed_out(&connection.url, timeout)));
+    let unchecked = http
+        .certificate()
+        .filter(|_| connection.tls == TlsMode::Insecure)
+        .map(|seen| seen.fingerprint);
+    let (diagnosis, uid) = match outcome {
+        Ok(uid) => {
+            let version = probe
+                .version
+                .clone()
+                .unwrap_or_else(|| version::ServerVersion {
+                    text: "?".to_owned(),
+                    major: None,
+                });
+            let protocol = probe.protocol.unwrap_or_default();
+            let message = messages::connected(connection, &version, protocol, uid);
+            (Diagnosis::new(DiagnosisCode::Ok, message), Some(uid))
+        }
+        Err(diagnosis) => (diagnosis, None),
+    };
+    let mut report = report(
+        connection,
+        diagnosis,
+        probe.version.map(|version| version.text),
+        probe.protocol,
+        started,
+    );
+    report.certificate_sha256 = report.certificate_sha256.or(unchecked);
+    report.uid = uid;
+    report
+}
+
+fn report(
+    connection: &Connection,
+    diagnosis: Diagnosis,
+    server_version: Option<String>,
+    protocol: Option<Protocol>,
+    started: Instant,
+) -> TestReport {
     TestReport {
-        ok: false,
-        code: DiagnosisCode::ServerError,
-        message: "connection tests are not available in this build".into(),
-        protocol: None,
-        server_version: None,
+        ok: diagnosis.code == DiagnosisCode::Ok,
+        code: diagnosis.code,
+        message: diagnosis.message,
+        protocol,
+        server_version,
         uid: None,
         database: connection.database.to_string(),
-        latency_ms: 0,
-        certificate_sha256: None,
+        latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        certificate_sha256: diagnosis.certificate_sha256,
     }
 }
 
-/// Lists the databases of the server at `url`.
+/// Lists the databases of the server at `url`, never taking longer than `timeout`.
 pub async fn list_databases(
     url: &ServerUrl,
     tls: TlsMode,
     timeout: Duration,
 ) -> Result<DatabaseList, Diagnosis> {
-    let _ = (url, tls, timeout);
-    Err(Diagnosis::new(
-        DiagnosisCode::ServerError,
-        "database discovery is not available in this build",
-    ))
+    let http = Http::new(url, tls, timeout)?;
+    let discover = async {
+        let read = match version::from_web_client(&http).await {
+            Err(rpc::CallError::Unreadable { .. }) => {
+                version::from_service(&http, rpc::Rpc::Xml).await
+            }
+            other => other,
+        };
+        let server_version = match read {
+            Ok(version) => Some(version.text),
+            Err(rpc::CallError::Transport(diagnosis)) => return Err(diagnosis),
+            Err(_) => None,
+        };
+        let databases = databases::names(&http).await?;
+        Ok(DatabaseList {
+            databases,
+            server_version,
+        })
+    };
+    tokio::time::timeout(timeout, discover)
+        .await
+        .unwrap_or_else(|_| Err(frontend::timed_out(url, timeout)))
 }

@@ -4,9 +4,11 @@
 
 mod document;
 mod error;
+mod test_results;
 
 pub use document::{ConnectionsDocument, SCHEMA_VERSION};
 pub use error::StoreError;
+pub use test_results::{LastTest, TestResults};
 
 use std::path::PathBuf;
 

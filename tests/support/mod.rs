@@ -2,5 +2,7 @@
 //! module; not every file uses every helper).
 #![allow(dead_code)]
 
+pub mod odoo_server;
+pub mod odoo_target;
 pub mod policy;
 pub mod sandbox;

@@ -1,0 +1,133 @@
+//! The HTTP client for one server: TLS mode, timeouts, no automatic
+//! redirects, and every answer read into a [`Reply`] or a [`Diagnosis`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use reqwest::{Method, RequestBuilder, StatusCode};
+
+use crate::model::{ServerUrl, TlsMode};
+
+use super::diagnosis::{Diagnosis, DiagnosisCode};
+use super::frontend;
+use super::tls::{self, CertificateLog, SeenCertificate};
+
+/// The user agent Odoo sees in its logs.
+const USER_AGENT: &str = concat!("odoo-connections/", env!("CARGO_PKG_VERSION"));
+
+/// A complete HTTP answer.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    /// True when the server sent a web page (a proxy, a website, an error page).
+    pub fn is_html(&self) -> bool {
+        let content_type = self
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let opening: String = self.body.trim_start().chars().take(15).collect();
+        let opening = opening.to_ascii_lowercase();
+        content_type.starts_with("text/html")
+            || opening.starts_with("<!doctype html")
+            || opening.starts_with("<html")
+    }
+}
+
+/// HTTP access to one Odoo server.
+pub(crate) struct Http {
+    client: reqwest::Client,
+    server: ServerUrl,
+    tls: TlsMode,
+    timeout: Duration,
+    certificates: Arc<CertificateLog>,
+}
+
+impl Http {
+    /// A client for `server` that gives up on any request after `timeout`.
+    pub fn new(server: &ServerUrl, tls: TlsMode, timeout: Duration) -> Result<Self, Diagnosis> {
+        let certificates = Arc::new(CertificateLog::default());
+        let setup_failed = |detail: String| {
+            Diagnosis::new(
+                DiagnosisCode::ServerError,
+                format!(
+                    "The secure connection could not be set up on this computer ({detail}); check the system's certificate store."
+                ),
+            )
+        };
+        let config = tls::client_config(tls, certificates.clone())
+            .map_err(|err| setup_failed(err.to_string()))?;
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(config)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(USER_AGENT)
+            .build()
+            .map_err(|err| setup_failed(err.to_string()))?;
+        Ok(Self {
+            client,
+            server: server.clone(),
+            tls,
+            timeout,
+            certificates,
+        })
+    }
+
+    /// The server this client talks to.
+    pub fn server(&self) -> &ServerUrl {
+        &self.server
+    }
+
+    /// The certificate of the last handshake, if any.
+    pub fn certificate(&self) -> Option<SeenCertificate> {
+        self.certificates.last()
+    }
+
+    /// A request to `path` on the server.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.server.join(path))
+    }
+
+    /// Sends `request` and reads the whole answer. Transport failures and
+    /// answers from something in front of Odoo (redirect, proxy error page,
+    /// HTTP authentication) become a [`Diagnosis`].
+    pub async fn send(&self, request: RequestBuilder) -> Result<Reply, Diagnosis> {
+        let response = request
+            .send()
+            .await
+            .map_err(|err| self.transport_failure(&err))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .text()
+            .await
+            .map_err(|err| self.transport_failure(&err))?;
+        let reply = Reply {
+            status,
+            headers,
+            body,
+        };
+        match frontend::diagnose_reply(&self.server, &reply) {
+            Some(diagnosis) => Err(diagnosis),
+            None => Ok(reply),
+        }
+    }
+
+    fn transport_failure(&self, error: &reqwest::Error) -> Diagnosis {
+        frontend::diagnose_transport(
+            &self.server,
+            self.tls,
+            self.timeout,
+            self.certificate(),
+            error,
+        )
+    }
+}

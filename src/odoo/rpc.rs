@@ -1,0 +1,183 @@
+//! One call to an Odoo service over XML-RPC (`/xmlrpc/2/<service>`) or
+//! JSON-RPC (`/jsonrpc`, and JSON routes such as `/web/database/list`), with
+//! server errors turned into one [`ServerFault`] shape.
+
+use reqwest::Method;
+use reqwest::header::CONTENT_TYPE;
+use serde_json::{Value, json};
+
+use super::diagnosis::Diagnosis;
+use super::http::{Http, Reply};
+use super::xmlrpc;
+
+/// An exception Odoo reported (XML-RPC fault or JSON-RPC error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ServerFault {
+    /// Python class, e.g. `odoo.exceptions.AccessDenied`, `psycopg2.OperationalError`.
+    pub name: String,
+    /// The exception's message (last traceback line for XML-RPC fault 1).
+    pub message: String,
+}
+
+impl ServerFault {
+    /// From an XML-RPC fault (`faultCode` 1–4, see Odoo's `xmlrpc_handle_exception_int`).
+    pub fn from_xmlrpc(code: &Value, text: &str) -> Self {
+        let named = |name: &str| Self {
+            name: name.to_owned(),
+            message: text.to_owned(),
+        };
+        match code.as_i64() {
+            Some(2) => named("odoo.exceptions.UserError"),
+            Some(3) => named("odoo.exceptions.AccessDenied"),
+            Some(4) => named("odoo.exceptions.AccessError"),
+            _ => {
+                let last_line = text.lines().rev().find(|line| !line.trim().is_empty());
+                let last_line = last_line.unwrap_or(text).trim();
+                match last_line.split_once(": ") {
+                    Some((name, message)) if !name.contains(' ') => Self {
+                        name: name.to_owned(),
+                        message: message.to_owned(),
+                    },
+                    _ => named("Exception"),
+                }
+            }
+        }
+    }
+
+    /// True for `AccessDenied` (bad credentials, listing disabled).
+    pub fn is_access_denied(&self) -> bool {
+        self.name.ends_with("AccessDenied")
+    }
+
+    /// True when the database named in the call does not exist.
+    pub fn is_missing_database(&self) -> bool {
+        self.name.ends_with("OperationalError") && self.message.contains("does not exist")
+    }
+
+    /// True when the database exists but holds no Odoo (no `res.users`).
+    pub fn is_uninitialized_database(&self) -> bool {
+        self.name.ends_with("KeyError") && self.message.contains("res.users")
+    }
+
+    /// A short text for a person: the message, else the class.
+    pub fn summary(&self) -> String {
+        let short = self.name.rsplit('.').next().unwrap_or(&self.name);
+        if self.message.is_empty() {
+            short.to_owned()
+        } else {
+            format!(
+                "{short}: {}",
+                self.message.lines().next().unwrap_or_default()
+            )
+        }
+    }
+}
+
+/// Why a call gave no result.
+#[derive(Debug)]
+pub(crate) enum CallError {
+    /// The request did not reach Odoo, or something in front of it answered.
+    Transport(Diagnosis),
+    /// Odoo answered with an error.
+    Fault(ServerFault),
+    /// The answer is not in the protocol's format (e.g. a web page).
+    Unreadable {
+        /// What came back, for the message.
+        what: String,
+    },
+    /// The server answered an HTTP 5xx error page: Odoo itself failed.
+    Crashed {
+        /// What came back, for the message.
+        what: String,
+    },
+}
+
+impl From<Diagnosis> for CallError {
+    fn from(diagnosis: Diagnosis) -> Self {
+        CallError::Transport(diagnosis)
+    }
+}
+
+/// The two service-call protocols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rpc {
+    Xml,
+    Json,
+}
+
+impl Rpc {
+    /// Calls `service.method(*args)` (service `common`, `db` or `object`).
+    pub async fn call(
+        self,
+        http: &Http,
+        service: &str,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, CallError> {
+        match self {
+            Rpc::Xml => {
+                let request = http
+                    .request(Method::POST, &format!("/xmlrpc/2/{service}"))
+                    .header(CONTENT_TYPE, "text/xml")
+                    .body(xmlrpc::method_call(method, args));
+                let reply = http.send(request).await?;
+                match xmlrpc::parse_response(&reply.body) {
+                    Ok(outcome) => outcome.map_err(CallError::Fault),
+                    Err(_) => Err(unreadable(&reply, "XML-RPC")),
+                }
+            }
+            Rpc::Json => {
+                let params = json!({"service": service, "method": method, "args": args});
+                json_route(http, "/jsonrpc", params).await
+            }
+        }
+    }
+}
+
+/// Calls a JSON-RPC route (`/jsonrpc`, `/web/database/list`, …) with `params`.
+pub(crate) async fn json_route(http: &Http, path: &str, params: Value) -> Result<Value, CallError> {
+    let envelope = json!({"jsonrpc": "2.0", "method": "call", "params": params, "id": 1});
+    let reply = http
+        .send(http.request(Method::POST, path).json(&envelope))
+        .await?;
+    let Ok(Value::Object(mut answer)) = serde_json::from_str::<Value>(&reply.body) else {
+        return Err(unreadable(&reply, "JSON-RPC"));
+    };
+    if let Some(error) = answer.remove("error") {
+        let data = &error["data"];
+        let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+        return Err(CallError::Fault(ServerFault {
+            name: data
+                .get("name")
+                .map(text)
+                .filter(|name| !name.is_empty())
+                .unwrap_or_else(|| text(&error["message"])),
+            message: text(&data["message"]),
+        }));
+    }
+    match answer.remove("result") {
+        Some(result) => Ok(result),
+        None if answer.contains_key("jsonrpc") => Ok(Value::Null),
+        None => Err(unreadable(&reply, "JSON-RPC")),
+    }
+}
+
+/// Describes an answer that is not in the expected format.
+pub(crate) fn unreadable(reply: &Reply, format: &str) -> CallError {
+    let kind = if reply.is_html() {
+        "a web page"
+    } else if reply.body.trim().is_empty() {
+        "an empty answer"
+    } else {
+        "an answer"
+    };
+    let what = format!(
+        "HTTP {} with {kind} instead of {format}",
+        reply.status.as_u16()
+    );
+    if reply.status.is_server_error() {
+        CallError::Crashed { what }
+    } else {
+        CallError::Unreadable { what }
+    }
+}
