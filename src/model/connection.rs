@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::fields::{
     ConnectionName, DatabaseName, Fingerprint, Login, ServerUrl, Tag, TimeoutSecs, ValueError,
+    contains_ignoring_case,
 };
 
 /// Stable identity of a connection. It never changes, even on rename, and is
@@ -185,20 +186,16 @@ impl Connection {
     /// True when `needle` (case-insensitive) occurs in the name, URL,
     /// database, login or a tag. An empty needle matches everything.
     pub fn matches(&self, needle: &str) -> bool {
-        let needle = needle.trim().to_lowercase();
-        if needle.is_empty() {
-            return true;
-        }
-        let haystacks = [
+        let needle = needle.trim();
+        [
             self.name.as_str(),
+            self.url.url().as_str(),
             self.database.as_str(),
             self.login.as_str(),
-        ];
-        haystacks
-            .iter()
-            .any(|text| text.to_lowercase().contains(&needle))
-            || self.url.to_string().to_lowercase().contains(&needle)
-            || self.tags.iter().any(|tag| tag.as_str().contains(&needle))
+        ]
+        .into_iter()
+        .chain(self.tags.iter().map(Tag::as_str))
+        .any(|text| contains_ignoring_case(text, needle))
     }
 }
 

@@ -52,6 +52,26 @@ macro_rules! text_newtype {
     };
 }
 
+/// True when `haystack` contains `needle` ignoring case. Allocation-free
+/// for ASCII text, which keeps filtering a long list cheap enough to run on
+/// every frame.
+pub fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if haystack.is_ascii() && needle.is_ascii() {
+        let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
+        let first = needle[0].to_ascii_lowercase();
+        let last_start = haystack.len().saturating_sub(needle.len());
+        return haystack.len() >= needle.len()
+            && (0..=last_start).any(|start| {
+                haystack[start].to_ascii_lowercase() == first
+                    && haystack[start + 1..start + needle.len()].eq_ignore_ascii_case(&needle[1..])
+            });
+    }
+    haystack.to_lowercase().contains(&needle.to_lowercase())
+}
+
 fn has_control(text: &str) -> bool {
     text.chars().any(char::is_control)
 }
@@ -107,7 +127,15 @@ impl ConnectionName {
 
     /// True when both names are the same ignoring case (names are unique that way).
     pub fn same_as(&self, other: &str) -> bool {
-        self.0.to_lowercase() == other.trim().to_lowercase()
+        let lower = |text: &str| {
+            text.chars()
+                .flat_map(char::to_lowercase)
+                .collect::<Vec<_>>()
+        };
+        if self.0.is_ascii() && other.is_ascii() {
+            return self.0.eq_ignore_ascii_case(other.trim());
+        }
+        lower(&self.0) == lower(other.trim())
     }
 }
 
@@ -518,6 +546,24 @@ mod tests {
         );
         assert!(Fingerprint::parse("abcd").is_err());
         assert!(Fingerprint::parse(&"zz".repeat(32)).is_err());
+    }
+
+    #[test]
+    fn case_insensitive_search_finds_every_position() {
+        for (haystack, needle, found) in [
+            ("Acme-Prod", "PROD", true),
+            ("Acme-Prod", "acme-prod", true),
+            ("abc", "abcd", false),
+            ("aab", "ab", true),
+            ("Прод-1", "прод", true),
+            ("x", "", true),
+        ] {
+            assert_eq!(
+                contains_ignoring_case(haystack, needle),
+                found,
+                "{haystack} / {needle}"
+            );
+        }
     }
 
     #[test]

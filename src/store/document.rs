@@ -1,6 +1,7 @@
 //! The parsed connections file: schema version, connections in order, and
 //! unknown top-level keys kept as they were.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde_json::{Map, Value};
@@ -134,6 +135,8 @@ impl ConnectionsDocument {
             connections: Vec::with_capacity(entries.len()),
             extra: top,
         };
+        let mut names = HashSet::with_capacity(entries.len());
+        let mut ids = HashSet::with_capacity(entries.len());
         for (index, entry) in entries.into_iter().enumerate() {
             let name = entry.get("name").and_then(Value::as_str).map(str::to_owned);
             let connection: Connection =
@@ -142,13 +145,13 @@ impl ConnectionsDocument {
                     name,
                     detail: err.to_string(),
                 })?;
-            if document.find(connection.name.as_str()).is_some() {
+            if !names.insert(connection.name.as_str().to_lowercase()) {
                 return Err(Problem::Duplicate(format!(
                     "the name {:?}",
                     connection.name.as_str()
                 )));
             }
-            if document.by_id(connection.id).is_some() {
+            if !ids.insert(connection.id) {
                 return Err(Problem::Duplicate(format!("the id {}", connection.id)));
             }
             document.connections.push(connection);
