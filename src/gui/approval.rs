@@ -58,15 +58,13 @@ impl Approval {
         if ui.input_mut(|input| input.consume_key(Modifiers::NONE, Key::Escape)) {
             self.answer = Some(false);
         }
-        if self.answer.is_some() {
-            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
-        }
     }
 }
 
 struct ApprovalApp {
     approval: Approval,
     answer: Arc<Mutex<Option<bool>>>,
+    closing: bool,
 }
 
 impl eframe::App for ApprovalApp {
@@ -74,6 +72,10 @@ impl eframe::App for ApprovalApp {
         self.approval.ui(ui);
         if let Ok(mut answer) = self.answer.lock() {
             *answer = self.approval.answer;
+        }
+        if self.approval.answer.is_some() && !self.closing {
+            self.closing = true;
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
         }
     }
 }
@@ -95,6 +97,7 @@ pub fn run(tool: &str, caller: &str) -> Result<bool, GuiError> {
     let app = ApprovalApp {
         approval: Approval::new(tool, caller),
         answer: Arc::clone(&answer),
+        closing: false,
     };
     eframe::run_native(
         "odoo-connections-approval",

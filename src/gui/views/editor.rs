@@ -76,6 +76,7 @@ fn form(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
                 choice(
                     ui,
                     "protocol",
+                    220.0,
                     &mut draft.protocol,
                     &[
                         (Protocol::Auto, "Automatic (best available)"),
@@ -89,6 +90,7 @@ fn form(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
                 choice(
                     ui,
                     "tls",
+                    220.0,
                     &mut draft.tls,
                     &[
                         (TlsChoice::System, "Trusted authorities (system)"),
@@ -106,6 +108,7 @@ fn form(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
                 choice(
                     ui,
                     "environment",
+                    220.0,
                     &mut draft.environment,
                     &[
                         (Environment::Production, "Production"),
@@ -230,6 +233,7 @@ fn secret_row(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
             let kind = choice(
                 ui,
                 "auth_kind",
+                100.0,
                 &mut editor.draft.auth,
                 &[
                     (AuthKind::ApiKey, "API key"),
@@ -254,6 +258,7 @@ fn text(ui: &mut Ui, value: &mut String, hint: &str) -> Response {
 fn choice<T: Copy + PartialEq>(
     ui: &mut Ui,
     id: &str,
+    width: f32,
     value: &mut T,
     options: &[(T, &str)],
 ) -> Response {
@@ -263,7 +268,7 @@ fn choice<T: Copy + PartialEq>(
         .map_or("", |(_, label)| *label);
     ComboBox::from_id_salt(id)
         .selected_text(selected)
-        .width(220.0)
+        .width(width)
         .show_ui(ui, |ui| {
             for (option, label) in options {
                 ui.selectable_value(value, *option, *label);

@@ -34,7 +34,8 @@ pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
         });
         ui.add_space(theme::SECTION_GAP);
         let client = state.mcp_client;
-        ui.label(client.instructions());
+        // egui's built-in font has no arrow glyph; write menu paths with ">".
+        ui.label(client.instructions().replace(" → ", " > "));
         let mut snippet = client_config::snippet(client, &state.executable);
         let lines = snippet.lines().count().max(1);
         ui.add(
