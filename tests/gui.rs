@@ -518,3 +518,76 @@ fn gui_prints_ready_and_a_second_start_focuses_the_first_window() {
     first.kill().expect("close the first window");
     first.wait().expect("reap the first window");
 }
+
+#[test]
+fn keyboard_saves_with_ctrl_s_and_deletes_with_the_delete_key() {
+    let sandbox = Sandbox::new();
+    seed(
+        &sandbox,
+        "acme-keys",
+        "https://erp.acme.example",
+        Environment::Production,
+        "",
+    );
+    let mut harness = open(&sandbox);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    settle(&mut harness);
+    assert!(harness.get_by_label("Search connections").is_focused());
+    harness.key_press(egui::Key::Escape);
+    harness.key_press(egui::Key::ArrowDown);
+    settle(&mut harness);
+    assert_eq!(harness.state().editor_name(), Some("acme-keys"));
+
+    replace_text(&mut harness, "Login", "saved-by-keyboard");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    settle(&mut harness);
+    assert_eq!(saved(&sandbox)[0].login.as_str(), "saved-by-keyboard");
+
+    harness.key_press(egui::Key::Escape);
+    harness.key_press(egui::Key::Delete);
+    settle(&mut harness);
+    harness.get_by_label("Delete connection?");
+    click(&mut harness, "Delete");
+    assert!(saved(&sandbox).is_empty());
+}
+
+#[test]
+fn an_idle_window_asks_for_no_repaint() {
+    let sandbox = Sandbox::new();
+    seed(
+        &sandbox,
+        "acme-idle",
+        "https://erp.acme.example",
+        Environment::Staging,
+        "",
+    );
+    let mut harness = open(&sandbox);
+    select(&mut harness, "acme-idle");
+    harness.step();
+    let root = &harness.output().viewport_output[&egui::ViewportId::ROOT];
+    assert_eq!(
+        root.repaint_delay,
+        Duration::MAX,
+        "idle frames must not repaint"
+    );
+    clean_up(&sandbox);
+}
+
+#[test]
+fn the_mcp_view_copies_the_client_snippet() {
+    let sandbox = Sandbox::new();
+    let mut harness = open(&sandbox);
+    click(&mut harness, "Use with an MCP client");
+    click(&mut harness, "Claude Code");
+    harness.get_by_label("Copy").click();
+    harness.step();
+    let copied: Vec<&egui::OutputCommand> =
+        harness.output().platform_output.commands.iter().collect();
+    let expected = "claude mcp add odoo-connections -- /usr/bin/odoo-connections mcp";
+    assert!(
+        copied.iter().any(
+            |command| matches!(command, egui::OutputCommand::CopyText(text) if text == expected)
+        ),
+        "{copied:?}"
+    );
+}

@@ -17,8 +17,9 @@ use super::state::{
 /// One request from the window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Command {
-    /// Read the connections (first frame).
-    Start,
+    /// Read the connections file (first frame, and when the window regains
+    /// focus: the command line or MCP may have changed it).
+    Reload,
     /// Show a saved connection (guarded by unsaved changes).
     Select(ConnectionId),
     /// Move the selection up (-1) or down (+1) in the visible list.
@@ -79,7 +80,7 @@ impl AppState {
 
     fn apply(&mut self, ctx: &egui::Context, command: Command) {
         match command {
-            Command::Start => self.reload(ctx),
+            Command::Reload => self.reload(ctx),
             Command::Select(id) => self.guard(ctx, Pending::Select(id)),
             Command::SelectNeighbour(step) => self.select_neighbour(ctx, step),
             Command::New => self.guard(ctx, Pending::New),

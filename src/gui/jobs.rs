@@ -88,7 +88,8 @@ pub(crate) enum JobDone {
 
 /// The runtime, the result channel and the bookkeeping of running jobs.
 pub(crate) struct Jobs {
-    runtime: Runtime,
+    /// Always `Some` until dropped (taken to shut down without waiting).
+    runtime: Option<Runtime>,
     sender: Sender<JobDone>,
     receiver: Receiver<JobDone>,
     in_flight: usize,
@@ -107,7 +108,7 @@ impl Jobs {
             .build()?;
         let (sender, receiver) = mpsc::channel();
         Ok(Self {
-            runtime,
+            runtime: Some(runtime),
             sender,
             receiver,
             in_flight: 0,
@@ -115,6 +116,10 @@ impl Jobs {
             next_run: 0,
             test_slots: Arc::new(Semaphore::new(PARALLEL_TESTS)),
         })
+    }
+
+    fn runtime(&self) -> &Runtime {
+        self.runtime.as_ref().expect("the runtime lives as long as the jobs")
     }
 
     /// True while any job has not reported back.
@@ -156,7 +161,7 @@ impl Jobs {
         self.in_flight += 1;
         let sender = self.sender.clone();
         let ctx = ctx.clone();
-        self.runtime.spawn_blocking(move || {
+        self.runtime().spawn_blocking(move || {
             sender.send(work()).ok();
             ctx.request_repaint();
         });
@@ -176,7 +181,7 @@ impl Jobs {
         let sender = self.sender.clone();
         let ctx = ctx.clone();
         let slots = Arc::clone(&self.test_slots);
-        let task = self.runtime.spawn(async move {
+        let task = self.runtime().spawn(async move {
             let _slot = slots.acquire_owned().await;
             let result = match secret {
                 SecretSource::Typed(secret) => Ok(secret),
@@ -216,7 +221,7 @@ impl Jobs {
         self.in_flight += 1;
         let sender = self.sender.clone();
         let ctx = ctx.clone();
-        self.runtime.spawn(async move {
+        self.runtime().spawn(async move {
             let result = odoo::list_databases(&url, tls, timeout.duration()).await;
             sender.send(JobDone::Databases { id, result }).ok();
             ctx.request_repaint();
@@ -236,5 +241,15 @@ async fn keyring_secret(connection: &Connection) -> Result<SecretString, String>
             "the keyring has no secret for {name:?}; type it in the Secret field and save"
         )),
         Err(err) => Err(err.to_string()),
+    }
+}
+
+impl Drop for Jobs {
+    /// Closing the window never waits for a job (a keyring call may be
+    /// waiting for an unlock prompt); unfinished jobs are abandoned.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 }

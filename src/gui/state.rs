@@ -273,6 +273,7 @@ pub struct AppState {
     pub(crate) jobs: Jobs,
     pub(crate) focus_search: bool,
     pub(crate) started: bool,
+    pub(crate) window_focused: Option<bool>,
     pub(crate) close_confirmed: bool,
 }
 
@@ -298,6 +299,7 @@ impl AppState {
             jobs: Jobs::new()?,
             focus_search: false,
             started: false,
+            window_focused: None,
             close_confirmed: false,
         })
     }

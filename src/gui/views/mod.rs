@@ -20,8 +20,14 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
     let ctx = ui.ctx().clone();
     if !state.started {
         state.started = true;
-        state.send(Command::Start);
+        state.send(Command::Reload);
     }
+    let focused = ctx.input(|input| input.viewport().focused);
+    if focused == Some(true) && state.window_focused != Some(true) && state.started {
+        // Another odoo-connections (CLI, MCP) may have changed the file meanwhile.
+        state.send(Command::Reload);
+    }
+    state.window_focused = focused;
     state.poll_jobs(&ctx);
     shortcuts(&ctx, state);
     guard_close(&ctx, state);
@@ -69,14 +75,14 @@ fn shortcuts(ctx: &egui::Context, state: &mut AppState) {
             state.send(Command::SelectNeighbour(-1));
         }
     });
+    // Esc leaves the focused field; with nothing focused it clears the search.
     let escape = !modal && ctx.input_mut(|input| input.consume_key(Modifiers::NONE, Key::Escape));
     if escape {
-        state.search.clear();
-        ctx.memory_mut(|memory| {
-            if let Some(focused) = memory.focused() {
-                memory.surrender_focus(focused);
-            }
-        });
+        let focused = ctx.memory(|memory| memory.focused());
+        match focused {
+            Some(id) => ctx.memory_mut(|memory| memory.surrender_focus(id)),
+            None => state.search.clear(),
+        }
     }
 }
 
