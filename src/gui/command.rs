@@ -12,6 +12,7 @@ use crate::secrets;
 use super::jobs::{JobDone, SecretSource};
 use super::state::{
     ACTIVITY_LINES, AppState, Dialog, Discovery, Editor, NamePurpose, Pending, StoredSecret, View,
+    asks_for_trust,
 };
 
 /// One request from the window.
@@ -348,7 +349,7 @@ impl AppState {
             return;
         };
         let fingerprint = match self.last_tests.get(&editor.id) {
-            Some(Ok(report)) => report.certificate_sha256,
+            Some(Ok(report)) if asks_for_trust(report) => report.certificate_sha256,
             _ => None,
         };
         if let Some(fingerprint) = fingerprint {

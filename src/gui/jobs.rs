@@ -119,7 +119,9 @@ impl Jobs {
     }
 
     fn runtime(&self) -> &Runtime {
-        self.runtime.as_ref().expect("the runtime lives as long as the jobs")
+        self.runtime
+            .as_ref()
+            .expect("the runtime lives as long as the jobs")
     }
 
     /// True while any job has not reported back.

@@ -95,7 +95,7 @@ pub(crate) fn finish(state: &mut AppState, ctx: &egui::Context, done: JobDone) {
             };
         }
         JobDone::Tested { id, run: _, result } => {
-            let fingerprint = result.as_ref().ok().and_then(|r| r.certificate_sha256);
+            let untrusted = result.as_ref().is_ok_and(super::state::asks_for_trust);
             state.last_tests.insert(id, result);
             let prompt = state.trust_prompt_for == Some(id)
                 && state.dialog.is_none()
@@ -103,7 +103,7 @@ pub(crate) fn finish(state: &mut AppState, ctx: &egui::Context, done: JobDone) {
             if state.trust_prompt_for == Some(id) {
                 state.trust_prompt_for = None;
             }
-            if prompt && fingerprint.is_some() {
+            if prompt && untrusted {
                 state.send(Command::AskTrust);
             }
         }

@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use crate::mcp::client_config::McpClient;
 use crate::model::{Connection, ConnectionDraft, ConnectionId, FieldErrors, SecretString};
-use crate::odoo::TestReport;
+use crate::odoo::{DiagnosisCode, TestReport};
 use crate::paths::Paths;
 use crate::policy::audit::AuditEntry;
 
@@ -185,6 +185,15 @@ impl Editor {
             && self.field_errors().0.is_empty()
             && self.secret_error().is_none()
     }
+}
+
+/// True when `report` failed on a certificate the person could choose to pin.
+pub(crate) fn asks_for_trust(report: &TestReport) -> bool {
+    report.certificate_sha256.is_some()
+        && matches!(
+            report.code,
+            DiagnosisCode::TlsUntrusted | DiagnosisCode::TlsFingerprintMismatch
+        )
 }
 
 /// A line in the status bar.

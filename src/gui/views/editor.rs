@@ -86,7 +86,10 @@ fn form(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
                     ],
                 )
             });
-            form_row(ui, "Certificate check", None, |ui| {
+            let insecure = (draft.tls == TlsChoice::Insecure).then_some(
+                "any certificate is accepted: whoever sits between you and the server can read the secret",
+            );
+            form_row(ui, "Certificate check", insecure, |ui| {
                 choice(
                     ui,
                     "tls",

@@ -8,7 +8,7 @@ use egui::{Button, RichText, Ui};
 use crate::odoo::TestReport;
 
 use super::super::command::Command;
-use super::super::state::{AppState, Editor, NamePurpose, Pending};
+use super::super::state::{AppState, Editor, NamePurpose, Pending, asks_for_trust};
 use super::super::theme::{self, Outcome};
 use super::super::widgets::error_text;
 
@@ -107,8 +107,7 @@ fn test_result(ui: &mut Ui, editor: &Editor, state: &mut AppState) {
     match state.last_tests.get(&editor.id) {
         Some(Ok(report)) => {
             report_ui(ui, report);
-            if report.certificate_sha256.is_some() && ui.button("Trust this certificate…").clicked()
-            {
+            if asks_for_trust(report) && ui.button("Trust this certificate…").clicked() {
                 state.send(Command::AskTrust);
             }
         }
