@@ -591,3 +591,60 @@ fn the_mcp_view_copies_the_client_snippet() {
         "{copied:?}"
     );
 }
+
+/// Finds the approval window, focuses it and types `keys` (xdotool, on the
+/// wrapper's Xvfb display). `timeout` bounds the wait for the window.
+fn answer_approval(keys: &[&str]) {
+    let search = std::process::Command::new("timeout")
+        .args([
+            "60",
+            "xdotool",
+            "search",
+            "--sync",
+            "--name",
+            "Allow access",
+        ])
+        .output()
+        .expect("xdotool (see README requirements)");
+    let window = String::from_utf8_lossy(&search.stdout)
+        .lines()
+        .next()
+        .expect("the approval window appeared")
+        .to_owned();
+    let mut command = std::process::Command::new("xdotool");
+    command
+        .args(["windowfocus", "--sync", &window, "key"])
+        .args(keys);
+    assert!(command.status().expect("xdotool").success());
+}
+
+#[test]
+fn the_approval_window_allows_only_on_an_explicit_choice() {
+    let sandbox = Sandbox::new();
+    let approve = [
+        "approve",
+        "--tool",
+        "open_connection_manager",
+        "--caller",
+        "mcp",
+    ];
+
+    let denied = sandbox
+        .command()
+        .args(approve)
+        .spawn()
+        .expect("approval window");
+    answer_approval(&["Escape"]);
+    let status = denied.wait_with_output().expect("approval exit").status;
+    assert_eq!(status.code(), Some(1), "Esc denies");
+
+    let allowed = sandbox
+        .command()
+        .args(approve)
+        .spawn()
+        .expect("approval window");
+    // Tab reaches "Deny", then "Allow"; Return presses it.
+    answer_approval(&["Tab", "Tab", "Return"]);
+    let status = allowed.wait_with_output().expect("approval exit").status;
+    assert_eq!(status.code(), Some(0), "Allow allows");
+}

@@ -86,7 +86,7 @@ pub fn run(tool: &str, caller: &str) -> Result<bool, GuiError> {
     let viewport = egui::ViewportBuilder::default()
         .with_title("Allow access? — Odoo Connection Manager")
         .with_app_id(super::APP_ID)
-        .with_inner_size([520.0, 190.0])
+        .with_inner_size([520.0, 150.0])
         .with_resizable(false)
         .with_always_on_top()
         .with_icon(super::icon());
