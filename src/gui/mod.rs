@@ -92,8 +92,10 @@ pub fn run(paths: &Paths, announce: bool) -> Result<(), GuiError> {
 
 /// The window icon.
 pub(crate) fn icon() -> egui::IconData {
-    eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icons/odoo-connections-256.png"))
-        .unwrap_or_default()
+    eframe::icon_data::from_png_bytes(include_bytes!(
+        "../../assets/icons/odoo-connections-256.png"
+    ))
+    .unwrap_or_default()
 }
 
 /// Writes the one readiness line to stdout; a closed pipe is not an error.
