@@ -648,3 +648,58 @@ fn the_approval_window_allows_only_on_an_explicit_choice() {
     let status = allowed.wait_with_output().expect("approval exit").status;
     assert_eq!(status.code(), Some(0), "Allow allows");
 }
+
+/// Asks the window to close, as the window manager's close button does.
+fn request_close(harness: &mut Harness<'_, AppState>) {
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    harness.step();
+}
+
+fn root_commands(harness: &Harness<'_, AppState>) -> Vec<egui::ViewportCommand> {
+    harness.output().viewport_output[&egui::ViewportId::ROOT]
+        .commands
+        .clone()
+}
+
+#[test]
+fn closing_with_unsaved_changes_asks_first() {
+    let sandbox = Sandbox::new();
+    seed(
+        &sandbox,
+        "acme-close",
+        "https://erp.acme.example",
+        Environment::Production,
+        "",
+    );
+    let mut harness = open(&sandbox);
+    select(&mut harness, "acme-close");
+
+    request_close(&mut harness);
+    assert!(
+        !root_commands(&harness).contains(&egui::ViewportCommand::CancelClose),
+        "nothing to lose: the window closes"
+    );
+
+    replace_text(&mut harness, "Login", "unsaved-login");
+    request_close(&mut harness);
+    assert!(root_commands(&harness).contains(&egui::ViewportCommand::CancelClose));
+    settle(&mut harness);
+    harness.get_by_label("Save changes?");
+    harness.get_by_label("Save changes").click();
+    for _ in 0..MAX_JOB_STEPS {
+        harness.step();
+        if root_commands(&harness).contains(&egui::ViewportCommand::Close) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(root_commands(&harness).contains(&egui::ViewportCommand::Close));
+    assert_eq!(saved(&sandbox)[0].login.as_str(), "unsaved-login");
+    clean_up(&sandbox);
+}

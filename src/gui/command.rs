@@ -161,6 +161,7 @@ impl AppState {
     /// Does a held-back action (the editor's changes are dropped).
     pub(crate) fn perform(&mut self, ctx: &egui::Context, action: Pending) {
         self.view = View::Connections;
+        self.notice = None;
         match action {
             Pending::Select(id) => {
                 if let Some(connection) = self.connection(id) {

@@ -30,11 +30,11 @@ pub(crate) fn finish(state: &mut AppState, ctx: &egui::Context, done: JobDone) {
                             editor.secret.stored = StoredSecret::Loaded(secret);
                         }
                     }
-                    state.tell(format!("Saved “{}”", connection.name), false);
-                    state.reload(ctx);
                     if let Some(then) = then {
                         state.perform(ctx, then);
                     }
+                    state.tell(format!("Saved “{}”", connection.name), false);
+                    state.reload(ctx);
                 }
                 Err(message) => {
                     if let Some(editor) = editor {
