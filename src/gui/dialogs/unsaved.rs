@@ -10,16 +10,16 @@ use super::super::state::{AppState, Editor, Pending};
 /// Shows the dialog; `then` is what was held back.
 pub(super) fn show(ctx: &egui::Context, then: Pending, state: &mut AppState) -> bool {
     let can_save = state.editor.as_ref().is_some_and(Editor::can_save);
-    let name = state
+    let subject = state
         .editor
         .as_ref()
         .map(|editor| editor.draft.name.trim().to_owned())
         .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| "The new connection".to_owned());
+        .map_or_else(|| "The new connection".to_owned(), |name| format!("“{name}”"));
     let mut command = None;
     let keep_open = super::modal(ctx, "unsaved_dialog", "Save changes?", |ui| {
         ui.label(format!(
-            "“{name}” has unsaved changes. They are lost if you discard them."
+            "{subject} has unsaved changes. They are lost if you discard them."
         ));
         ui.add_space(12.0);
         ui.horizontal(|ui| {
