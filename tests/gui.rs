@@ -24,18 +24,23 @@ use egui::accesskit::Role;
 /// between frames; a cap on steps, not a timed assertion).
 const MAX_JOB_STEPS: usize = 3000;
 
-fn builder() -> HarnessBuilder<AppState> {
+fn builder(theme: egui::Theme) -> HarnessBuilder<AppState> {
     Harness::builder()
         .with_size(egui::vec2(1100.0, 720.0))
-        .with_theme(egui::Theme::Light)
+        .with_theme(theme)
         .with_max_steps(40)
         .with_render_cursor(false)
 }
 
 fn open(sandbox: &Sandbox) -> Harness<'static, AppState> {
+    open_themed(sandbox, egui::Theme::Light)
+}
+
+fn open_themed(sandbox: &Sandbox, theme: egui::Theme) -> Harness<'static, AppState> {
     let state = AppState::new(sandbox.paths(), PathBuf::from("/usr/bin/odoo-connections"))
         .expect("window state");
-    let mut harness = builder().build_ui_state(|ui, state: &mut AppState| show(ui, state), state);
+    let mut harness =
+        builder(theme).build_ui_state(|ui, state: &mut AppState| show(ui, state), state);
     settle(&mut harness);
     harness
 }
@@ -482,6 +487,36 @@ fn snapshots_of_the_main_screens() {
     clean_up(&sandbox);
 }
 
+#[test]
+fn snapshot_of_the_dark_theme() {
+    let sandbox = Sandbox::new();
+    seed(
+        &sandbox,
+        "acme-prod",
+        "https://erp.acme.example",
+        Environment::Production,
+        "",
+    );
+    seed(
+        &sandbox,
+        "acme-staging",
+        "https://staging.acme.example",
+        Environment::Staging,
+        "",
+    );
+    seed(
+        &sandbox,
+        "local-dev",
+        "http://localhost:8069",
+        Environment::Development,
+        "",
+    );
+    let mut harness = open_themed(&sandbox, egui::Theme::Dark);
+    select(&mut harness, "acme-staging");
+    harness.snapshot("main_screen_dark");
+    clean_up(&sandbox);
+}
+
 /// Reads the first stdout line of `child` on a helper thread; `None` if the
 /// stream ends first. The wait is a generous bound for a failure report.
 fn first_line(child: &mut std::process::Child) -> Option<String> {
@@ -592,57 +627,74 @@ fn the_mcp_view_copies_the_client_snippet() {
     );
 }
 
-/// Finds the approval window, focuses it and types `keys` (xdotool, on the
-/// wrapper's Xvfb display). `timeout` bounds the wait for the window.
-fn answer_approval(keys: &[&str]) {
-    let search = std::process::Command::new("timeout")
+/// Starts the approval window and waits until it has drawn its first frame
+/// (it logs "approval window ready" at info level).
+fn start_approval(sandbox: &Sandbox) -> std::process::Child {
+    use std::io::BufRead as _;
+    let mut child = sandbox
+        .command()
         .args([
-            "60",
-            "xdotool",
-            "search",
-            "--sync",
-            "--name",
-            "Allow access",
+            "approve",
+            "--tool",
+            "open_connection_manager",
+            "--caller",
+            "mcp",
         ])
+        .env("ODOO_CONNECTIONS_LOG", "odoo_connections=info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("approval window");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains("approval window ready") {
+                sender.send(()).ok();
+            }
+        }
+    });
+    receiver
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the approval window did not show within the bound");
+    child
+}
+
+/// Focuses the approval window and types `keys` (xdotool, on the wrapper's
+/// Xvfb display), paced like a person types: egui moves the keyboard focus
+/// once per frame, so two Tabs in one frame would count as one.
+fn answer_approval(keys: &[&str]) {
+    let search = std::process::Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "Allow access"])
         .output()
         .expect("xdotool (see README requirements)");
     let window = String::from_utf8_lossy(&search.stdout)
         .lines()
         .next()
-        .expect("the approval window appeared")
+        .expect("the approval window is visible")
         .to_owned();
-    let mut command = std::process::Command::new("xdotool");
-    command
-        .args(["windowfocus", "--sync", &window, "key"])
-        .args(keys);
-    assert!(command.status().expect("xdotool").success());
+    let status = std::process::Command::new("xdotool")
+        .args(["windowfocus", "--sync", &window, "key", "--delay", "400"])
+        .args(keys)
+        .status()
+        .expect("xdotool");
+    assert!(
+        status.success(),
+        "xdotool could not type into the approval window"
+    );
 }
 
 #[test]
 fn the_approval_window_allows_only_on_an_explicit_choice() {
     let sandbox = Sandbox::new();
-    let approve = [
-        "approve",
-        "--tool",
-        "open_connection_manager",
-        "--caller",
-        "mcp",
-    ];
-
-    let denied = sandbox
-        .command()
-        .args(approve)
-        .spawn()
-        .expect("approval window");
+    let denied = start_approval(&sandbox);
     answer_approval(&["Escape"]);
     let status = denied.wait_with_output().expect("approval exit").status;
     assert_eq!(status.code(), Some(1), "Esc denies");
 
-    let allowed = sandbox
-        .command()
-        .args(approve)
-        .spawn()
-        .expect("approval window");
+    let allowed = start_approval(&sandbox);
     // Tab reaches "Deny", then "Allow"; Return presses it.
     answer_approval(&["Tab", "Tab", "Return"]);
     let status = allowed.wait_with_output().expect("approval exit").status;

@@ -65,11 +65,21 @@ struct ApprovalApp {
     approval: Approval,
     answer: Arc<Mutex<Option<bool>>>,
     closing: bool,
+    frames: u8,
 }
 
 impl eframe::App for ApprovalApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.approval.ui(ui);
+        // The first frame is on screen when the second starts (one extra repaint).
+        if self.frames < 2 {
+            self.frames += 1;
+            if self.frames == 2 {
+                tracing::info!("approval window ready");
+            } else {
+                ui.ctx().request_repaint();
+            }
+        }
         if let Ok(mut answer) = self.answer.lock() {
             *answer = self.approval.answer;
         }
@@ -98,6 +108,7 @@ pub fn run(tool: &str, caller: &str) -> Result<bool, GuiError> {
         approval: Approval::new(tool, caller),
         answer: Arc::clone(&answer),
         closing: false,
+        frames: 0,
     };
     eframe::run_native(
         "odoo-connections-approval",
