@@ -755,3 +755,217 @@ fn closing_with_unsaved_changes_asks_first() {
     assert_eq!(saved(&sandbox)[0].login.as_str(), "unsaved-login");
     clean_up(&sandbox);
 }
+
+/// A tokio runtime that keeps serving the Odoo test server while the
+/// harness steps frames on the test thread.
+fn server_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+#[test]
+fn testing_against_an_odoo_server_shows_the_diagnosis_and_pins_an_untrusted_certificate() {
+    use support::odoo_server::{OdooServer, User};
+    let runtime = server_runtime();
+    let server = runtime.block_on(
+        OdooServer::builder()
+            .database("acme")
+            .user(User::new("admin").password("pw").api_key("k3y"))
+            .tls()
+            .start(),
+    );
+    let sandbox = Sandbox::new();
+    let draft = ConnectionDraft {
+        name: "acme-tls".into(),
+        url: server.url(),
+        database: "acme".into(),
+        login: "admin".into(),
+        ..ConnectionDraft::new()
+    };
+    let connection = draft
+        .build(ConnectionId::random(), serde_json::Map::new())
+        .unwrap();
+    Catalog::new(&sandbox.paths())
+        .add(connection.clone(), &SecretString::new("k3y".into()))
+        .unwrap();
+    let mut harness = open(&sandbox);
+    select(&mut harness, "acme-tls");
+
+    // The self-signed certificate is not trusted: the prompt shows its fingerprint.
+    click(&mut harness, "Test connection");
+    harness.get_by_label("Trust this certificate?");
+    let fingerprint = server.certificate_sha256().to_string();
+    assert_eq!(
+        harness
+            .get_by_label("Certificate fingerprint")
+            .value()
+            .as_deref(),
+        Some(fingerprint.as_str())
+    );
+    click(&mut harness, "Trust and pin");
+    assert_eq!(
+        harness.get_by_label("Fingerprint").value().as_deref(),
+        Some(fingerprint.as_str())
+    );
+    click(&mut harness, "Save");
+    let stored = saved(&sandbox);
+    assert_eq!(
+        stored[0].tls,
+        odoo_connections::model::TlsMode::Pinned {
+            sha256: server.certificate_sha256()
+        }
+    );
+
+    // Pinned: the test connects, the diagnosis sentence is shown in place
+    // and remembered as the connection's last test.
+    click(&mut harness, "Test connection");
+    harness.get_by_label_contains("Connected to Odoo 17.0");
+    let history = odoo_connections::store::TestResults::load(&sandbox.paths()).unwrap();
+    let last = history.get(connection.id).expect("remembered");
+    assert!(last.ok, "{}", last.message);
+
+    // Database discovery fills the dropdown (and the only database).
+    replace_text(&mut harness, "Database", "");
+    click(&mut harness, "Discover databases");
+    assert_eq!(
+        harness.get_by_label("Database").value().as_deref(),
+        Some("acme")
+    );
+    harness.get_by_label("Discovered databases");
+    clean_up(&sandbox);
+}
+
+#[test]
+fn test_all_reports_each_connection_and_a_wrong_key_is_diagnosed() {
+    use support::odoo_server::{OdooServer, User};
+    let runtime = server_runtime();
+    let server = runtime.block_on(
+        OdooServer::builder()
+            .database("acme")
+            .user(User::new("admin").password("pw").api_key("k3y"))
+            .start(),
+    );
+    let sandbox = Sandbox::new();
+    for (name, secret) in [("good", "k3y"), ("wrong-key", "not-the-key")] {
+        let connection = ConnectionDraft {
+            name: name.into(),
+            url: server.url(),
+            database: "acme".into(),
+            login: "admin".into(),
+            ..ConnectionDraft::new()
+        }
+        .build(ConnectionId::random(), serde_json::Map::new())
+        .unwrap();
+        Catalog::new(&sandbox.paths())
+            .add(connection, &SecretString::new(secret.into()))
+            .unwrap();
+    }
+    let mut harness = open(&sandbox);
+    click(&mut harness, "Test all");
+    let history = odoo_connections::store::TestResults::load(&sandbox.paths()).unwrap();
+    let stored = saved(&sandbox);
+    let outcome = |name: &str| {
+        let id = stored.iter().find(|c| c.name.as_str() == name).unwrap().id;
+        history.get(id).expect("tested").clone()
+    };
+    assert!(outcome("good").ok);
+    assert!(!outcome("wrong-key").ok);
+    select(&mut harness, "wrong-key");
+    let message = outcome("wrong-key").message.replace('→', ">");
+    harness.get_by_label(message.as_str());
+    clean_up(&sandbox);
+}
+
+fn step_frames(harness: &mut Harness<'_, AppState>) {
+    for _ in 0..3 {
+        harness.step();
+    }
+}
+
+#[test]
+fn a_running_test_keeps_the_window_responsive_stays_with_its_connection_and_can_be_cancelled() {
+    use support::odoo_server::{Frontend, OdooServer, User};
+    let runtime = server_runtime();
+    let stuck = runtime.block_on(
+        OdooServer::builder()
+            .frontend(Frontend::NeverAnswers)
+            .start(),
+    );
+    let good = runtime.block_on(
+        OdooServer::builder()
+            .database("acme")
+            .user(User::new("admin").password("pw").api_key("k3y"))
+            .start(),
+    );
+    let sandbox = Sandbox::new();
+    for (name, url) in [("stuck", stuck.url()), ("good", good.url())] {
+        let connection = ConnectionDraft {
+            name: name.into(),
+            url,
+            database: "acme".into(),
+            login: "admin".into(),
+            timeout_secs: "300".into(),
+            ..ConnectionDraft::new()
+        }
+        .build(ConnectionId::random(), serde_json::Map::new())
+        .unwrap();
+        Catalog::new(&sandbox.paths())
+            .add(connection, &SecretString::new("k3y".into()))
+            .unwrap();
+    }
+    let mut harness = open(&sandbox);
+    select(&mut harness, "stuck");
+    harness.get_by_label("Test connection").click();
+    step_frames(&mut harness);
+    harness.get_by_label("Testing…");
+
+    // While it runs, the window answers: another connection can be shown and tested.
+    harness
+        .get_by_role_and_label(Role::ListBoxOption, "good")
+        .click();
+    step_frames(&mut harness);
+    assert_eq!(harness.state().editor_name(), Some("good"));
+    assert!(harness.query_by_label("Testing…").is_none());
+    harness.get_by_label("Test connection").click();
+    for _ in 0..MAX_JOB_STEPS {
+        harness.step();
+        if harness
+            .query_by_label_contains("Connected to Odoo")
+            .is_some()
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    harness.get_by_label_contains("Connected to Odoo");
+
+    // Back on the stuck one: still testing, and the other result is not shown here.
+    harness
+        .get_by_role_and_label(Role::ListBoxOption, "stuck")
+        .click();
+    step_frames(&mut harness);
+    harness.get_by_label("Testing…");
+    assert!(
+        harness
+            .query_by_label_contains("Connected to Odoo")
+            .is_none()
+    );
+    harness.get_by_label("Cancel test").click();
+    settle(&mut harness);
+    assert!(harness.query_by_label("Testing…").is_none());
+    harness.get_by_label("Test connection");
+    let history = odoo_connections::store::TestResults::load(&sandbox.paths()).unwrap();
+    let stuck_id = saved(&sandbox)
+        .into_iter()
+        .find(|c| c.name.as_str() == "stuck")
+        .unwrap()
+        .id;
+    assert!(
+        history.get(stuck_id).is_none(),
+        "a cancelled test leaves no result"
+    );
+    clean_up(&sandbox);
+}

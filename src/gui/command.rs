@@ -8,6 +8,7 @@ use crate::catalog::Catalog;
 use crate::model::{ConnectionId, ConnectionName, Fingerprint, ServerUrl, TlsChoice, TlsMode};
 use crate::policy::audit;
 use crate::secrets;
+use crate::store::TestResults;
 
 use super::jobs::{JobDone, SecretSource};
 use super::state::{
@@ -104,7 +105,8 @@ impl AppState {
             Command::CancelTest(id) => self.jobs.cancel_test(id),
             Command::TestAll => {
                 for connection in self.connections.clone() {
-                    self.jobs.test(ctx, connection, SecretSource::Keyring);
+                    let history = Some(self.paths.clone());
+                    self.jobs.test(ctx, connection, SecretSource::Keyring, history);
                 }
             }
             Command::Discover => self.discover(ctx),
@@ -136,11 +138,16 @@ impl AppState {
 
     pub(crate) fn reload(&mut self, ctx: &egui::Context) {
         let catalog = Catalog::new(&self.paths);
+        let paths = self.paths.clone();
         self.jobs.blocking(ctx, move || {
+            let history = TestResults::load(&paths).unwrap_or_else(|err| {
+                tracing::warn!("the test history could not be read: {err}");
+                TestResults::default()
+            });
             JobDone::Loaded(
                 catalog
                     .load()
-                    .map(|document| document.connections().to_vec())
+                    .map(|document| (document.connections().to_vec(), history))
                     .map_err(|err| err.to_string()),
             )
         });
@@ -315,8 +322,9 @@ impl AppState {
                 return;
             }
         };
+        let history = (editor.saved && !editor.is_dirty()).then(|| self.paths.clone());
         self.trust_prompt_for = Some(editor.id);
-        self.jobs.test(ctx, connection, source);
+        self.jobs.test(ctx, connection, source, history);
     }
 
     fn discover(&mut self, ctx: &egui::Context) {

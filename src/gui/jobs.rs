@@ -15,7 +15,9 @@ use tokio::task::AbortHandle;
 use crate::model::{Connection, ConnectionId, SecretString, ServerUrl, TimeoutSecs, TlsMode};
 use crate::odoo::{self, DatabaseList, Diagnosis, TestReport};
 use crate::policy::audit::AuditEntry;
+use crate::paths::Paths;
 use crate::secrets;
+use crate::store::TestResults;
 
 use super::state::Pending;
 
@@ -32,8 +34,8 @@ pub(crate) enum SecretSource {
 
 /// A finished job, with what the window needs to attribute it.
 pub(crate) enum JobDone {
-    /// The connections list was read.
-    Loaded(Result<Vec<Connection>, String>),
+    /// The connections list (and the test history) was read.
+    Loaded(Result<(Vec<Connection>, TestResults), String>),
     /// A save ended.
     Saved {
         /// The connection saved.
@@ -170,11 +172,14 @@ impl Jobs {
     }
 
     /// Tests `connection`; a running test of the same connection is replaced.
+    /// With `history`, the result is remembered there as its last test (only
+    /// for a saved, unchanged connection: a draft's result is not its history).
     pub(crate) fn test(
         &mut self,
         ctx: &egui::Context,
         connection: Connection,
         secret: SecretSource,
+        history: Option<Paths>,
     ) {
         let id = connection.id;
         self.cancel_test(id);
@@ -198,6 +203,15 @@ impl Jobs {
                 .await),
                 Err(message) => Err(message),
             };
+            if let (Ok(report), Some(paths)) = (&result, history) {
+                let report = report.clone();
+                let recorded =
+                    tokio::task::spawn_blocking(move || TestResults::record(&paths, id, &report))
+                        .await;
+                if let Ok(Err(err)) = recorded {
+                    tracing::warn!("the test result was not remembered: {err}");
+                }
+            }
             sender.send(JobDone::Tested { id, run, result }).ok();
             ctx.request_repaint();
         });

@@ -12,8 +12,9 @@ use super::state::{AppState, Discovery, Editor, StoredSecret};
 /// Applies one finished job.
 pub(crate) fn finish(state: &mut AppState, ctx: &egui::Context, done: JobDone) {
     match done {
-        JobDone::Loaded(Ok(connections)) => {
+        JobDone::Loaded(Ok((connections, history))) => {
             state.connections = connections;
+            state.history = history;
             state.list_error = None;
         }
         JobDone::Loaded(Err(message)) => state.list_error = Some(message),

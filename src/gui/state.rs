@@ -14,6 +14,7 @@ use crate::model::{Connection, ConnectionDraft, ConnectionId, FieldErrors, Secre
 use crate::odoo::{DiagnosisCode, TestReport};
 use crate::paths::Paths;
 use crate::policy::audit::AuditEntry;
+use crate::store::TestResults;
 
 use super::command::Command;
 use super::jobs::Jobs;
@@ -273,6 +274,7 @@ pub struct AppState {
     pub(crate) view: View,
     pub(crate) editor: Option<Editor>,
     pub(crate) last_tests: HashMap<ConnectionId, Result<TestReport, String>>,
+    pub(crate) history: TestResults,
     pub(crate) trust_prompt_for: Option<ConnectionId>,
     pub(crate) dialog: Option<Dialog>,
     pub(crate) notice: Option<Notice>,
@@ -299,6 +301,7 @@ impl AppState {
             view: View::Connections,
             editor: None,
             last_tests: HashMap::new(),
+            history: TestResults::default(),
             trust_prompt_for: None,
             dialog: None,
             notice: None,

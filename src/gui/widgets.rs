@@ -38,7 +38,7 @@ pub(crate) fn form_row(
 /// A validation or failure message in the error colour.
 pub(crate) fn error_text(ui: &mut Ui, text: &str) -> Response {
     let colour = ui.visuals().error_fg_color;
-    ui.label(RichText::new(text).color(colour).small())
+    ui.label(RichText::new(displayable(text)).color(colour).small())
 }
 
 /// A filled badge naming the environment; production is red.
@@ -80,4 +80,19 @@ pub(crate) fn paint_outcome_dot(
     } else {
         painter.circle_filled(center, theme::DOT_SIZE / 2.0, colour);
     }
+}
+
+/// A moment as `2026-11-25 09:14:00` (UTC), the way every view writes time.
+pub(crate) fn utc_time(moment: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    moment
+        .to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_default()
+}
+
+/// `text` with the few symbols egui's built-in font cannot draw replaced
+/// (core messages write menu paths as "Settings → Developer").
+pub(crate) fn displayable(text: &str) -> String {
+    text.replace('→', ">")
 }

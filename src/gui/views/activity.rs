@@ -3,14 +3,13 @@
 use eframe::egui;
 
 use egui::{RichText, Ui};
-use time::macros::format_description;
 
 use crate::policy::audit::{AuditEntry, Decision};
 
 use super::super::command::Command;
 use super::super::state::AppState;
 use super::super::theme::{self, Outcome};
-use super::super::widgets::error_text;
+use super::super::widgets::{error_text, utc_time};
 
 /// Draws the Activity view.
 pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
@@ -54,13 +53,7 @@ pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
 }
 
 fn entry_row(ui: &mut Ui, entry: &AuditEntry) {
-    let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    let when = entry
-        .time
-        .to_offset(time::UtcOffset::UTC)
-        .format(&format)
-        .unwrap_or_default();
-    ui.label(RichText::new(when).monospace());
+    ui.label(RichText::new(utc_time(entry.time)).monospace());
     ui.label(&entry.tool);
     ui.label(format!("{:?}", entry.caller).to_lowercase());
     let (text, outcome) = match entry.decision {

@@ -5,12 +5,14 @@ use eframe::egui;
 
 use egui::{Button, RichText, Ui};
 
+use crate::model::Protocol;
 use crate::odoo::TestReport;
+use crate::store::LastTest;
 
 use super::super::command::Command;
 use super::super::state::{AppState, Editor, NamePurpose, Pending, asks_for_trust};
 use super::super::theme::{self, Outcome};
-use super::super::widgets::error_text;
+use super::super::widgets::{displayable, error_text, utc_time};
 
 /// Draws the action row and the test result of `editor`.
 pub(super) fn show(ui: &mut Ui, editor: &Editor, state: &mut AppState) {
@@ -114,29 +116,59 @@ fn test_result(ui: &mut Ui, editor: &Editor, state: &mut AppState) {
         Some(Err(message)) => {
             error_text(ui, message);
         }
-        None => {}
+        None => {
+            if let Some(last) = state.history.get(editor.id) {
+                remembered_ui(ui, last);
+            }
+        }
     }
 }
 
 fn report_ui(ui: &mut Ui, report: &TestReport) {
-    let outcome = if report.ok {
-        Outcome::Ok
-    } else {
-        Outcome::Failed
-    };
-    let colour = theme::outcome_colour(outcome, ui.visuals());
-    ui.label(RichText::new(&report.message).color(colour).strong());
     let mut details = Vec::new();
-    if let Some(version) = &report.server_version {
-        details.push(format!("Odoo {version}"));
-    }
-    if let Some(protocol) = report.protocol {
-        details.push(protocol.to_string());
-    }
     if let Some(uid) = report.uid {
         details.push(format!("user id {uid}"));
     }
     details.push(format!("{} ms", report.latency_ms));
-    details.push(report.code.to_string());
+    let summary = Summary {
+        ok: report.ok,
+        message: &report.message,
+        version: report.server_version.as_deref(),
+        protocol: report.protocol,
+    };
+    outcome_ui(ui, &summary, details);
+}
+
+fn remembered_ui(ui: &mut Ui, last: &LastTest) {
+    let summary = Summary {
+        ok: last.ok,
+        message: &last.message,
+        version: last.server_version.as_deref(),
+        protocol: last.protocol,
+    };
+    outcome_ui(ui, &summary, vec![format!("tested {} UTC", utc_time(last.time))]);
+}
+
+/// What a fresh or a remembered test says.
+struct Summary<'a> {
+    ok: bool,
+    message: &'a str,
+    version: Option<&'a str>,
+    protocol: Option<Protocol>,
+}
+
+/// The diagnosis sentence coloured by outcome, with a line of details.
+fn outcome_ui(ui: &mut Ui, summary: &Summary<'_>, extra: Vec<String>) {
+    let outcome = if summary.ok { Outcome::Ok } else { Outcome::Failed };
+    let colour = theme::outcome_colour(outcome, ui.visuals());
+    ui.label(RichText::new(displayable(summary.message)).color(colour).strong());
+    let mut details: Vec<String> = Vec::new();
+    if let Some(version) = summary.version {
+        details.push(format!("Odoo {version}"));
+    }
+    if let Some(protocol) = summary.protocol {
+        details.push(protocol.to_string());
+    }
+    details.extend(extra);
     ui.label(RichText::new(details.join(" · ")).small().weak());
 }

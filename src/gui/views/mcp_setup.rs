@@ -10,6 +10,7 @@ use crate::mcp::client_config::{self, McpClient};
 use super::super::command::Command;
 use super::super::state::AppState;
 use super::super::theme;
+use super::super::widgets::displayable;
 
 /// Draws the MCP setup view.
 pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
@@ -34,8 +35,7 @@ pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
         });
         ui.add_space(theme::SECTION_GAP);
         let client = state.mcp_client;
-        // egui's built-in font has no arrow glyph; write menu paths with ">".
-        ui.label(client.instructions().replace(" → ", " > "));
+        ui.label(displayable(client.instructions()));
         let mut snippet = client_config::snippet(client, &state.executable);
         let lines = snippet.lines().count().max(1);
         ui.add(

@@ -135,7 +135,7 @@ fn status_bar(ui: &mut Ui, state: &AppState) {
                 super::widgets::error_text(ui, &notice.text);
             }
             Some(notice) => {
-                ui.label(RichText::new(&notice.text).small());
+                ui.label(RichText::new(super::widgets::displayable(&notice.text)).small());
             }
             None => {
                 let count = state.connections.len();

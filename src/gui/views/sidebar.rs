@@ -10,11 +10,12 @@ use egui::{
 
 use crate::model::Connection;
 use crate::odoo::TestReport;
+use crate::store::LastTest;
 
 use super::super::command::Command;
 use super::super::state::AppState;
 use super::super::theme::{self, Outcome};
-use super::super::widgets::paint_outcome_dot;
+use super::super::widgets::{displayable, paint_outcome_dot, utc_time};
 
 const ROW_HEIGHT: f32 = 46.0;
 
@@ -48,15 +49,15 @@ fn rows(ui: &mut Ui, state: &mut AppState) {
     let mut shown = 0;
     for connection in state.visible_connections() {
         shown += 1;
-        let last = state.last_tests.get(&connection.id);
-        let testing = state.jobs.is_testing(connection.id);
-        let response = row(
-            ui,
-            connection,
-            selected == Some(connection.id),
-            last,
-            testing,
-        );
+        let status = if state.jobs.is_testing(connection.id) {
+            (Outcome::Unknown, "testing now".to_owned())
+        } else {
+            last_test(
+                state.last_tests.get(&connection.id),
+                state.history.get(connection.id),
+            )
+        };
+        let response = row(ui, connection, selected == Some(connection.id), status);
         if response.clicked() {
             clicked = Some(connection.id);
         }
@@ -79,8 +80,7 @@ fn row(
     ui: &mut Ui,
     connection: &Connection,
     selected: bool,
-    last: Option<&Result<TestReport, String>>,
-    testing: bool,
+    (outcome, explanation): (Outcome, String),
 ) -> egui::Response {
     let width = ui.available_width();
     let id = ui.scope_id().with(("connection-row", connection.id));
@@ -126,7 +126,6 @@ fn row(
         FontId::proportional(14.0),
         text_colour,
     );
-    let (outcome, explanation) = last_test(last, testing);
     let dot = pos2(inner.right() - theme::DOT_SIZE / 2.0, inner.bottom() - 6.0);
     paint_outcome_dot(&painter, dot, outcome, &visuals);
     let url_clip = painter.with_clip_rect(Rect::from_min_max(
@@ -159,7 +158,7 @@ fn row(
         response.scroll_to_me(None);
     }
     ui.add_space(2.0);
-    response.on_hover_text(explanation)
+    response.on_hover_text(displayable(&explanation))
 }
 
 fn badge_rect(ui: &Ui, inner: Rect, connection: &Connection) -> Rect {
@@ -172,14 +171,19 @@ fn badge_rect(ui: &Ui, inner: Rect, connection: &Connection) -> Rect {
     Rect::from_min_size(pos2(inner.right() - size.x, inner.top()), size)
 }
 
-fn last_test(last: Option<&Result<TestReport, String>>, testing: bool) -> (Outcome, String) {
-    if testing {
-        return (Outcome::Unknown, "testing now".to_owned());
-    }
-    match last {
-        Some(Ok(report)) if report.ok => (Outcome::Ok, format!("last test: {}", report.message)),
-        Some(Ok(report)) => (Outcome::Failed, format!("last test: {}", report.message)),
-        Some(Err(message)) => (Outcome::Failed, format!("last test: {message}")),
-        None => (Outcome::Unknown, "not tested yet".to_owned()),
+/// The dot and its explanation: this session's result, else the remembered one.
+fn last_test(
+    session: Option<&Result<TestReport, String>>,
+    remembered: Option<&LastTest>,
+) -> (Outcome, String) {
+    let outcome = |ok| if ok { Outcome::Ok } else { Outcome::Failed };
+    match (session, remembered) {
+        (Some(Ok(report)), _) => (outcome(report.ok), format!("last test: {}", report.message)),
+        (Some(Err(message)), _) => (Outcome::Failed, format!("last test: {message}")),
+        (None, Some(last)) => (
+            outcome(last.ok),
+            format!("last test ({} UTC): {}", utc_time(last.time), last.message),
+        ),
+        (None, None) => (Outcome::Unknown, "not tested yet".to_owned()),
     }
 }
