@@ -969,3 +969,44 @@ fn a_running_test_keeps_the_window_responsive_stays_with_its_connection_and_can_
     );
     clean_up(&sandbox);
 }
+
+/// The ids of `odoo-connections gui` processes started for `sandbox` (the
+/// launcher detaches the window, so the test finds it by its arguments).
+fn window_pids(sandbox: &Sandbox) -> Vec<i32> {
+    let state_dir = sandbox.paths().state_dir().to_string_lossy().into_owned();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let arguments: Vec<String> = cmdline
+                .split(|byte| *byte == 0)
+                .map(|part| String::from_utf8_lossy(part).into_owned())
+                .collect();
+            let is_window = arguments.iter().any(|a| a == "gui") && arguments.contains(&state_dir);
+            is_window.then_some(pid)
+        })
+        .collect()
+}
+
+#[test]
+fn the_launcher_opens_the_real_window_and_then_focuses_it() {
+    let sandbox = Sandbox::new();
+    let opened = sandbox.run(&["open", "--caller", "cli"]);
+    support::sandbox::assert_exit(&opened, 0);
+    assert!(support::sandbox::stderr(&opened).contains("opened the window"));
+    let focused = sandbox.run(&["open", "--caller", "cli"]);
+    support::sandbox::assert_exit(&focused, 0);
+    assert!(support::sandbox::stderr(&focused).contains("focused the window"));
+    let windows = window_pids(&sandbox);
+    assert_eq!(windows.len(), 1, "one window for one state dir");
+    for pid in windows {
+        std::process::Command::new("kill")
+            .arg(pid.to_string())
+            .status()
+            .expect("close the window");
+    }
+}
