@@ -106,7 +106,8 @@ impl AppState {
             Command::TestAll => {
                 for connection in self.connections.clone() {
                     let history = Some(self.paths.clone());
-                    self.jobs.test(ctx, connection, SecretSource::Keyring, history);
+                    self.jobs
+                        .test(ctx, connection, SecretSource::Keyring, history);
                 }
             }
             Command::Discover => self.discover(ctx),

@@ -14,8 +14,8 @@ use tokio::task::AbortHandle;
 
 use crate::model::{Connection, ConnectionId, SecretString, ServerUrl, TimeoutSecs, TlsMode};
 use crate::odoo::{self, DatabaseList, Diagnosis, TestReport};
-use crate::policy::audit::AuditEntry;
 use crate::paths::Paths;
+use crate::policy::audit::AuditEntry;
 use crate::secrets;
 use crate::store::TestResults;
 

@@ -15,7 +15,10 @@ pub(super) fn show(ctx: &egui::Context, then: Pending, state: &mut AppState) -> 
         .as_ref()
         .map(|editor| editor.draft.name.trim().to_owned())
         .filter(|name| !name.is_empty())
-        .map_or_else(|| "The new connection".to_owned(), |name| format!("“{name}”"));
+        .map_or_else(
+            || "The new connection".to_owned(),
+            |name| format!("“{name}”"),
+        );
     let mut command = None;
     let keep_open = super::modal(ctx, "unsaved_dialog", "Save changes?", |ui| {
         ui.label(format!(

@@ -146,7 +146,11 @@ fn remembered_ui(ui: &mut Ui, last: &LastTest) {
         version: last.server_version.as_deref(),
         protocol: last.protocol,
     };
-    outcome_ui(ui, &summary, vec![format!("tested {} UTC", utc_time(last.time))]);
+    outcome_ui(
+        ui,
+        &summary,
+        vec![format!("tested {} UTC", utc_time(last.time))],
+    );
 }
 
 /// What a fresh or a remembered test says.
@@ -159,9 +163,17 @@ struct Summary<'a> {
 
 /// The diagnosis sentence coloured by outcome, with a line of details.
 fn outcome_ui(ui: &mut Ui, summary: &Summary<'_>, extra: Vec<String>) {
-    let outcome = if summary.ok { Outcome::Ok } else { Outcome::Failed };
+    let outcome = if summary.ok {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    };
     let colour = theme::outcome_colour(outcome, ui.visuals());
-    ui.label(RichText::new(displayable(summary.message)).color(colour).strong());
+    ui.label(
+        RichText::new(displayable(summary.message))
+            .color(colour)
+            .strong(),
+    );
     let mut details: Vec<String> = Vec::new();
     if let Some(version) = summary.version {
         details.push(format!("Odoo {version}"));
