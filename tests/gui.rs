@@ -1010,3 +1010,24 @@ fn the_launcher_opens_the_real_window_and_then_focuses_it() {
             .expect("close the window");
     }
 }
+
+#[test]
+fn a_secret_missing_from_the_keyring_is_explained_and_can_be_set_again() {
+    let sandbox = Sandbox::new();
+    let connection = seed(
+        &sandbox,
+        "acme-lost",
+        "https://erp.acme.example",
+        Environment::Production,
+        "",
+    );
+    secrets::delete(connection.id).unwrap();
+    let mut harness = open(&sandbox);
+    select(&mut harness, "acme-lost");
+    click(&mut harness, "Show");
+    harness.get_by_label_contains("the keyring has no secret for this connection");
+    type_into(&mut harness, "Secret", "found-again");
+    click(&mut harness, "Save");
+    assert_eq!(secret_of(connection.id).as_deref(), Some("found-again"));
+    clean_up(&sandbox);
+}

@@ -131,6 +131,11 @@ impl Jobs {
         self.in_flight > 0 || !self.tests.is_empty()
     }
 
+    /// How many connection tests run now.
+    pub(crate) fn tests_running(&self) -> usize {
+        self.tests.len()
+    }
+
     /// True while a test of `id` runs.
     pub(crate) fn is_testing(&self, id: ConnectionId) -> bool {
         self.tests.contains_key(&id)

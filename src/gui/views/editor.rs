@@ -207,6 +207,9 @@ fn database_row(ui: &mut Ui, editor: &mut Editor, errors: &FieldErrors, state: &
 fn secret_row(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
     let error = match &editor.secret.stored {
         StoredSecret::Failed(message) => Some(format!("Keyring: {message}")),
+        StoredSecret::None if editor.saved && editor.secret.text.is_empty() => {
+            Some("the keyring has no secret for this connection; type it and save".to_owned())
+        }
         _ if editor.is_dirty() => editor.secret_error().map(str::to_owned),
         _ => None,
     };

@@ -130,22 +130,39 @@ fn top_bar(ui: &mut Ui, state: &mut AppState) {
 
 fn status_bar(ui: &mut Ui, state: &AppState) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
-        ui.horizontal(|ui| match &state.notice {
-            Some(notice) if notice.is_error => {
-                super::widgets::error_text(ui, &notice.text);
-            }
-            Some(notice) => {
-                ui.label(RichText::new(super::widgets::displayable(&notice.text)).small());
-            }
-            None => {
-                let count = state.connections.len();
-                let noun = if count == 1 {
+        ui.horizontal(|ui| {
+            let testing = state.jobs.tests_running();
+            if testing > 0 {
+                ui.spinner();
+                let noun = if testing == 1 {
                     "connection"
                 } else {
                     "connections"
                 };
-                ui.label(RichText::new(format!("{count} {noun}")).small().weak());
+                ui.label(RichText::new(format!("Testing {testing} {noun}…")).small());
+                ui.separator();
             }
+            notice_ui(ui, state);
         });
     });
+}
+
+fn notice_ui(ui: &mut Ui, state: &AppState) {
+    match &state.notice {
+        Some(notice) if notice.is_error => {
+            super::widgets::error_text(ui, &notice.text);
+        }
+        Some(notice) => {
+            ui.label(RichText::new(super::widgets::displayable(&notice.text)).small());
+        }
+        None => {
+            let count = state.connections.len();
+            let noun = if count == 1 {
+                "connection"
+            } else {
+                "connections"
+            };
+            ui.label(RichText::new(format!("{count} {noun}")).small().weak());
+        }
+    }
 }
