@@ -137,7 +137,11 @@ fn row(
         Align2::LEFT_BOTTOM,
         connection.url.to_string(),
         FontId::proportional(11.5),
-        visuals.weak_text_color(),
+        if selected {
+            text_colour.gamma_multiply(0.8)
+        } else {
+            visuals.weak_text_color()
+        },
     );
     let description = format!(
         "{}, {}, {}",
