@@ -2,7 +2,7 @@
 //! AI agents use.
 //!
 //! The core (`model`, `store`, `secrets`, `catalog`, `files`, `paths`) is
-//! plain Rust with typed errors; the front ends (`cli`, and later `gui`, `mcp`)
+//! plain Rust with typed errors; the front ends (`cli`, `gui`, `mcp`)
 //! only translate between people or protocols and the core. Only `gui`
 //! imports egui.
 
@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod desktop;
 pub mod files;
+pub mod gui;
 pub mod import;
 pub mod inject;
 pub mod launcher;
@@ -19,4 +20,5 @@ pub mod odoo;
 pub mod paths;
 pub mod policy;
 pub mod secrets;
+pub mod single_instance;
 pub mod store;

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::gui;
 use crate::paths::Paths;
 use crate::policy::PolicySource;
 
@@ -101,6 +102,23 @@ pub enum Command {
     Policy(policy::PolicyArgs),
     /// Run the MCP server on stdin/stdout (for MCP clients such as Claude).
     Mcp,
+    /// Open the Connection Manager window (or bring the open one to the
+    /// front); prints `ready` or `focused` on stdout.
+    Gui,
+    /// Ask the person whether an AI agent may open a tool (used by the launcher).
+    #[command(hide = true)]
+    Approve(ApproveArgs),
+}
+
+/// `approve` arguments.
+#[derive(Debug, clap::Args)]
+pub struct ApproveArgs {
+    /// The tool that asks, e.g. open_connection_manager.
+    #[arg(long)]
+    tool: String,
+    /// Who asks, e.g. mcp.
+    #[arg(long)]
+    caller: String,
 }
 
 /// Runs the parsed command line.
@@ -109,10 +127,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         .map_err(|err| CliError::new(Exit::Failure, err.to_string()))?;
     let policy = PolicySource::resolve(cli.policy, &paths);
     match cli.command {
-        None => Err(CliError::new(
-            Exit::Failure,
-            "the window is not available in this build yet; see `odoo-connections --help`",
-        )),
+        None => open_window(&paths, false),
+        Some(Command::Gui) => open_window(&paths, true),
+        Some(Command::Approve(args)) => approve(&args),
         Some(Command::List(args)) => connections::list(&paths, &args),
         Some(Command::Show(args)) => connections::show(&paths, &args),
         Some(Command::Add(args)) => connections::add(&paths, &args),
@@ -134,5 +151,22 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Policy(args)) => policy::run(&paths, policy, &args),
         Some(Command::Mcp) => crate::mcp::serve(&paths, policy)
             .map_err(|err| CliError::new(Exit::Failure, err.to_string())),
+    }
+}
+
+fn open_window(paths: &Paths, announce: bool) -> Result<(), CliError> {
+    gui::run(paths, announce).map_err(|err| CliError::new(Exit::Failure, err.to_string()))
+}
+
+fn approve(args: &ApproveArgs) -> Result<(), CliError> {
+    let allowed = gui::approval::run(&args.tool, &args.caller)
+        .map_err(|err| CliError::new(Exit::Failure, err.to_string()))?;
+    if allowed {
+        Ok(())
+    } else {
+        Err(CliError::new(
+            Exit::Failure,
+            format!("the person denied {} for {}", args.tool, args.caller),
+        ))
     }
 }

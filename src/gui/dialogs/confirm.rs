@@ -1,0 +1,42 @@
+//! "Delete connection?" naming the connection, before anything is removed.
+
+use eframe::egui;
+
+use egui::{Button, RichText};
+
+use crate::model::ConnectionId;
+
+use super::super::command::Command;
+use super::super::state::AppState;
+
+/// Shows the confirmation for deleting `name`.
+pub(super) fn show(
+    ctx: &egui::Context,
+    id: ConnectionId,
+    name: &str,
+    state: &mut AppState,
+) -> bool {
+    let mut confirmed = false;
+    let keep_open = super::modal(ctx, "delete_dialog", "Delete connection?", |ui| {
+        ui.label(format!(
+            "“{name}” and its secret in the system keyring will be deleted. This cannot be undone."
+        ));
+        ui.add_space(12.0);
+        ui.horizontal(|ui| {
+            let danger = ui.visuals().error_fg_color;
+            if ui
+                .add(Button::new(RichText::new("Delete").color(danger)))
+                .clicked()
+            {
+                confirmed = true;
+                return Some(false);
+            }
+            ui.button("Cancel").clicked().then_some(false)
+        })
+        .inner
+    });
+    if confirmed {
+        state.send(Command::Delete(id));
+    }
+    keep_open
+}

@@ -1,0 +1,276 @@
+//! Work that must not block the window (keyring, files, HTTP): run on a
+//! tokio runtime the window owns, reported back through a channel and
+//! polled once per frame. Only a finished job asks for a repaint.
+
+use eframe::egui;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+
+use tokio::runtime::Runtime;
+use tokio::sync::Semaphore;
+use tokio::task::AbortHandle;
+
+use crate::model::{Connection, ConnectionId, SecretString, ServerUrl, TimeoutSecs, TlsMode};
+use crate::odoo::{self, DatabaseList, Diagnosis, TestReport};
+use crate::paths::Paths;
+use crate::policy::audit::AuditEntry;
+use crate::secrets;
+use crate::store::TestResults;
+
+use super::state::Pending;
+
+/// How many connection tests run at the same time ("Test all").
+const PARALLEL_TESTS: usize = 4;
+
+/// Where a test takes its secret from.
+pub(crate) enum SecretSource {
+    /// What the person typed in the form (not saved yet).
+    Typed(SecretString),
+    /// The keyring entry of the connection.
+    Keyring,
+}
+
+/// A finished job, with what the window needs to attribute it.
+pub(crate) enum JobDone {
+    /// The connections list (and the test history) was read.
+    Loaded(Result<(Vec<Connection>, TestResults), String>),
+    /// A save ended.
+    Saved {
+        /// The connection saved.
+        id: ConnectionId,
+        /// The connection as stored, or the error.
+        result: Result<Connection, String>,
+        /// What the person asked to do once the save succeeded.
+        then: Option<Pending>,
+    },
+    /// A rename ended.
+    Renamed {
+        /// The connection renamed.
+        id: ConnectionId,
+        /// The renamed connection, or the error.
+        result: Result<Connection, String>,
+    },
+    /// A duplicate ended.
+    Duplicated(Result<Connection, String>),
+    /// A deletion ended.
+    Removed {
+        /// The connection deleted.
+        id: ConnectionId,
+        /// Its name, or the error.
+        result: Result<String, String>,
+    },
+    /// A keyring secret was read for the form.
+    SecretLoaded {
+        /// The connection whose secret it is.
+        id: ConnectionId,
+        /// The secret, `None` when the keyring has none.
+        result: Result<Option<SecretString>, String>,
+    },
+    /// A connection test ended.
+    Tested {
+        /// The connection that started it.
+        id: ConnectionId,
+        /// Which run of that connection's tests (older runs are ignored).
+        run: u64,
+        /// The report, or why the test could not start.
+        result: Result<TestReport, String>,
+    },
+    /// Database discovery ended.
+    Databases {
+        /// The connection being edited when it started.
+        id: ConnectionId,
+        /// Database names, or the diagnosis.
+        result: Result<DatabaseList, Diagnosis>,
+    },
+    /// The audit log was read.
+    Activity(Result<Vec<AuditEntry>, String>),
+}
+
+/// The runtime, the result channel and the bookkeeping of running jobs.
+pub(crate) struct Jobs {
+    /// Always `Some` until dropped (taken to shut down without waiting).
+    runtime: Option<Runtime>,
+    sender: Sender<JobDone>,
+    receiver: Receiver<JobDone>,
+    in_flight: usize,
+    tests: HashMap<ConnectionId, (u64, AbortHandle)>,
+    next_run: u64,
+    test_slots: Arc<Semaphore>,
+}
+
+impl Jobs {
+    /// A runtime with two named worker threads.
+    pub(crate) fn new() -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("odoo-connections-jobs")
+            .enable_all()
+            .build()?;
+        let (sender, receiver) = mpsc::channel();
+        Ok(Self {
+            runtime: Some(runtime),
+            sender,
+            receiver,
+            in_flight: 0,
+            tests: HashMap::new(),
+            next_run: 0,
+            test_slots: Arc::new(Semaphore::new(PARALLEL_TESTS)),
+        })
+    }
+
+    fn runtime(&self) -> &Runtime {
+        self.runtime
+            .as_ref()
+            .expect("the runtime lives as long as the jobs")
+    }
+
+    /// True while any job has not reported back.
+    pub(crate) fn is_busy(&self) -> bool {
+        self.in_flight > 0 || !self.tests.is_empty()
+    }
+
+    /// How many connection tests run now.
+    pub(crate) fn tests_running(&self) -> usize {
+        self.tests.len()
+    }
+
+    /// True while a test of `id` runs.
+    pub(crate) fn is_testing(&self, id: ConnectionId) -> bool {
+        self.tests.contains_key(&id)
+    }
+
+    /// The next finished job, if any.
+    pub(crate) fn poll(&mut self) -> Option<JobDone> {
+        let done = self.receiver.try_recv().ok()?;
+        match &done {
+            JobDone::Tested { id, run, .. } => {
+                if self
+                    .tests
+                    .get(id)
+                    .is_some_and(|(current, _)| current == run)
+                {
+                    self.tests.remove(id);
+                } else {
+                    return self.poll();
+                }
+            }
+            _ => self.in_flight = self.in_flight.saturating_sub(1),
+        }
+        Some(done)
+    }
+
+    /// Runs blocking `work` (keyring, files) off the window thread.
+    pub(crate) fn blocking(
+        &mut self,
+        ctx: &egui::Context,
+        work: impl FnOnce() -> JobDone + Send + 'static,
+    ) {
+        self.in_flight += 1;
+        let sender = self.sender.clone();
+        let ctx = ctx.clone();
+        self.runtime().spawn_blocking(move || {
+            sender.send(work()).ok();
+            ctx.request_repaint();
+        });
+    }
+
+    /// Tests `connection`; a running test of the same connection is replaced.
+    /// With `history`, the result is remembered there as its last test (only
+    /// for a saved, unchanged connection: a draft's result is not its history).
+    pub(crate) fn test(
+        &mut self,
+        ctx: &egui::Context,
+        connection: Connection,
+        secret: SecretSource,
+        history: Option<Paths>,
+    ) {
+        let id = connection.id;
+        self.cancel_test(id);
+        self.next_run += 1;
+        let run = self.next_run;
+        let sender = self.sender.clone();
+        let ctx = ctx.clone();
+        let slots = Arc::clone(&self.test_slots);
+        let task = self.runtime().spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            let result = match secret {
+                SecretSource::Typed(secret) => Ok(secret),
+                SecretSource::Keyring => keyring_secret(&connection).await,
+            };
+            let result = match result {
+                Ok(secret) => Ok(odoo::test_connection(
+                    &connection,
+                    &secret,
+                    connection.timeout_secs.duration(),
+                )
+                .await),
+                Err(message) => Err(message),
+            };
+            if let (Ok(report), Some(paths)) = (&result, history) {
+                let report = report.clone();
+                let recorded =
+                    tokio::task::spawn_blocking(move || TestResults::record(&paths, id, &report))
+                        .await;
+                if let Ok(Err(err)) = recorded {
+                    tracing::warn!("the test result was not remembered: {err}");
+                }
+            }
+            sender.send(JobDone::Tested { id, run, result }).ok();
+            ctx.request_repaint();
+        });
+        self.tests.insert(id, (run, task.abort_handle()));
+    }
+
+    /// Stops the test of `id`; its result, if it still arrives, is ignored.
+    pub(crate) fn cancel_test(&mut self, id: ConnectionId) {
+        if let Some((_, task)) = self.tests.remove(&id) {
+            task.abort();
+        }
+    }
+
+    /// Lists the databases of `url` for the connection `id` being edited.
+    pub(crate) fn discover(
+        &mut self,
+        ctx: &egui::Context,
+        id: ConnectionId,
+        url: ServerUrl,
+        tls: TlsMode,
+        timeout: TimeoutSecs,
+    ) {
+        self.in_flight += 1;
+        let sender = self.sender.clone();
+        let ctx = ctx.clone();
+        self.runtime().spawn(async move {
+            let result = odoo::list_databases(&url, tls, timeout.duration()).await;
+            sender.send(JobDone::Databases { id, result }).ok();
+            ctx.request_repaint();
+        });
+    }
+}
+
+async fn keyring_secret(connection: &Connection) -> Result<SecretString, String> {
+    let id = connection.id;
+    let name = connection.name.to_string();
+    let loaded = tokio::task::spawn_blocking(move || secrets::load(id))
+        .await
+        .map_err(|err| err.to_string())?;
+    match loaded {
+        Ok(Some(secret)) => Ok(secret),
+        Ok(None) => Err(format!(
+            "the keyring has no secret for {name:?}; type it in the Secret field and save"
+        )),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+impl Drop for Jobs {
+    /// Closing the window never waits for a job (a keyring call may be
+    /// waiting for an unlock prompt); unfinished jobs are abandoned.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The desktop front end (the only module that imports egui/eframe): the
+//! "Odoo Connection Manager" window and the small approval window.
+//!
+//! The window holds no domain logic: it edits drafts from `model`, and every
+//! blocking call (keyring, files, HTTP) runs as a job off the window thread.
+
+use eframe::egui;
+
+mod app;
+pub mod approval;
+mod command;
+mod dialogs;
+mod jobs;
+mod results;
+mod state;
+mod theme;
+mod views;
+mod widgets;
+
+pub use state::AppState;
+pub use views::show;
+
+use std::io::Write as _;
+
+use crate::paths::Paths;
+use crate::single_instance::{self, Claim, SingleInstanceError};
+
+/// The window title.
+pub const WINDOW_TITLE: &str = "Odoo Connection Manager";
+
+/// The application id (Wayland app id, X11 class; matches the .desktop file).
+pub const APP_ID: &str = "odoo-connections";
+
+/// Why the window could not be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum GuiError {
+    /// No graphical session, or the graphics driver refused.
+    #[error(
+        "could not open the window ({0}); a graphical session is needed (DISPLAY or WAYLAND_DISPLAY). Everything is also available from the command line: `odoo-connections --help`"
+    )]
+    Window(String),
+    /// Background workers could not start.
+    #[error("could not start the window's background workers: {0}")]
+    Workers(#[from] std::io::Error),
+    /// The single-instance lock or socket failed.
+    #[error(transparent)]
+    SingleInstance(#[from] SingleInstanceError),
+}
+
+/// Opens the Connection Manager, or brings the open one to the front.
+///
+/// With `announce`, exactly one line goes to stdout: `ready` once the first
+/// frame is on screen, or `focused` when an open window took over.
+pub fn run(paths: &Paths, announce: bool) -> Result<(), GuiError> {
+    let primary = match single_instance::claim(paths)? {
+        Claim::Secondary => {
+            if announce {
+                announce_line("focused");
+            }
+            return Ok(());
+        }
+        Claim::Primary(primary) => primary,
+    };
+    let executable = std::env::current_exe().unwrap_or_else(|_| APP_ID.into());
+    let state = AppState::new(paths.clone(), executable)?;
+    let viewport = egui::ViewportBuilder::default()
+        .with_title(WINDOW_TITLE)
+        .with_app_id(APP_ID)
+        .with_inner_size([1100.0, 720.0])
+        .with_min_inner_size([820.0, 520.0])
+        .with_icon(icon());
+    let options = eframe::NativeOptions {
+        viewport,
+        ..Default::default()
+    };
+    eframe::run_native(
+        WINDOW_TITLE,
+        options,
+        Box::new(move |creation| {
+            let ctx = creation.egui_ctx.clone();
+            primary.listen(move || {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
+                ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+                ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+                ctx.request_repaint();
+            })?;
+            Ok(Box::new(app::App::new(state, announce)))
+        }),
+    )
+    .map_err(|err| GuiError::Window(err.to_string()))
+}
+
+/// The window icon.
+pub(crate) fn icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(include_bytes!(
+        "../../assets/icons/odoo-connections-256.png"
+    ))
+    .unwrap_or_default()
+}
+
+/// Writes the one readiness line to stdout; a closed pipe is not an error.
+pub(crate) fn announce_line(line: &str) {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")
+        .and_then(|()| stdout.flush())
+        .ok();
+}

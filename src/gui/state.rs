@@ -1,0 +1,369 @@
+//! What the window shows and edits: the connection list, the editor's
+//! draft, test results, the open dialog and the pending commands. Views
+//! read it and push [`Command`]s; only `command.rs` and `jobs.rs` change it.
+
+use eframe::egui;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use zeroize::Zeroizing;
+
+use crate::mcp::client_config::McpClient;
+use crate::model::{Connection, ConnectionDraft, ConnectionId, FieldErrors, SecretString};
+use crate::odoo::{DiagnosisCode, TestReport};
+use crate::paths::Paths;
+use crate::policy::audit::AuditEntry;
+use crate::store::TestResults;
+
+use super::command::Command;
+use super::jobs::Jobs;
+
+/// How many audit lines the Activity view shows.
+pub(crate) const ACTIVITY_LINES: usize = 200;
+
+/// The main areas of the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum View {
+    /// Sidebar and editor.
+    Connections,
+    /// The launcher's audit log.
+    Activity,
+    /// Configuration snippets for MCP clients.
+    McpSetup,
+}
+
+/// An action held back until unsaved changes are saved or discarded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pending {
+    /// Show another saved connection.
+    Select(ConnectionId),
+    /// Start a new connection.
+    New,
+    /// Close the window.
+    Close,
+}
+
+/// The stored secret, as far as the form knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum StoredSecret {
+    /// A new connection: nothing stored yet.
+    None,
+    /// Stored in the keyring, not read (it is read only when needed).
+    NotLoaded,
+    /// Being read from the keyring.
+    Loading,
+    /// Read from the keyring.
+    Loaded(SecretString),
+    /// The keyring could not be read.
+    Failed(String),
+}
+
+/// The secret field: what it shows, what is stored, whether it is revealed.
+#[derive(Debug)]
+pub(crate) struct SecretField {
+    /// The text in the field (wiped on drop).
+    pub text: Zeroizing<String>,
+    /// The keyring side.
+    pub stored: StoredSecret,
+    /// Shown in clear.
+    pub revealed: bool,
+}
+
+impl SecretField {
+    fn new(stored: StoredSecret) -> Self {
+        Self {
+            text: Zeroizing::new(String::new()),
+            stored,
+            revealed: false,
+        }
+    }
+
+    /// True when saving would write a new secret to the keyring.
+    pub fn is_changed(&self) -> bool {
+        match &self.stored {
+            StoredSecret::Loaded(stored) => self.text.as_str() != stored.expose(),
+            _ => !self.text.is_empty(),
+        }
+    }
+
+    /// The secret to write on save, when changed.
+    pub fn replacement(&self) -> Option<SecretString> {
+        self.is_changed()
+            .then(|| SecretString::new(self.text.as_str().to_owned()))
+    }
+}
+
+/// State of "Discover databases".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Discovery {
+    /// Not asked.
+    Idle,
+    /// Asking the server.
+    Running,
+    /// The server's databases.
+    Found(Vec<String>),
+    /// Why there is no list.
+    Failed(String),
+}
+
+/// The connection being edited (a saved one or a new one).
+#[derive(Debug)]
+pub(crate) struct Editor {
+    /// Identity; a new connection gets its id up front so tests and saves agree.
+    pub id: ConnectionId,
+    /// True once the connection exists in the connections file.
+    pub saved: bool,
+    /// The form as it was loaded or last saved.
+    pub original: ConnectionDraft,
+    /// The form as edited.
+    pub draft: ConnectionDraft,
+    /// The secret field.
+    pub secret: SecretField,
+    /// Database discovery.
+    pub discovery: Discovery,
+    /// A save is running (the form is read-only meanwhile).
+    pub saving: bool,
+}
+
+impl Editor {
+    /// An empty form for a new connection.
+    pub fn new_connection() -> Self {
+        let draft = ConnectionDraft::new();
+        Self {
+            id: ConnectionId::random(),
+            saved: false,
+            original: draft.clone(),
+            draft,
+            secret: SecretField::new(StoredSecret::None),
+            discovery: Discovery::Idle,
+            saving: false,
+        }
+    }
+
+    /// The form of a saved connection (its secret stays in the keyring).
+    pub fn open(connection: &Connection) -> Self {
+        let draft = ConnectionDraft::from_connection(connection);
+        Self {
+            id: connection.id,
+            saved: true,
+            original: draft.clone(),
+            draft,
+            secret: SecretField::new(StoredSecret::NotLoaded),
+            discovery: Discovery::Idle,
+            saving: false,
+        }
+    }
+
+    /// True when the form differs from what is saved.
+    pub fn is_dirty(&self) -> bool {
+        self.draft != self.original || self.secret.is_changed()
+    }
+
+    /// The problems of the form's fields.
+    pub fn field_errors(&self) -> FieldErrors {
+        self.draft.validate().err().unwrap_or_default()
+    }
+
+    /// Why the secret field is refused, if it is.
+    pub fn secret_error(&self) -> Option<&'static str> {
+        let empty = self.secret.text.trim().is_empty();
+        match self.secret.stored {
+            StoredSecret::None if empty => {
+                Some("a secret is required: the API key (or password) of this login")
+            }
+            StoredSecret::Loaded(_) if empty => {
+                Some("the secret cannot be empty; type the new API key or password")
+            }
+            _ => None,
+        }
+    }
+
+    /// True when Save would succeed as far as the form can tell.
+    pub fn can_save(&self) -> bool {
+        self.is_dirty()
+            && !self.saving
+            && self.field_errors().0.is_empty()
+            && self.secret_error().is_none()
+    }
+}
+
+/// True when `report` failed on a certificate the person could choose to pin.
+pub(crate) fn asks_for_trust(report: &TestReport) -> bool {
+    report.certificate_sha256.is_some()
+        && matches!(
+            report.code,
+            DiagnosisCode::TlsUntrusted | DiagnosisCode::TlsFingerprintMismatch
+        )
+}
+
+/// A line in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Notice {
+    /// The sentence.
+    pub text: String,
+    /// True for failures.
+    pub is_error: bool,
+}
+
+/// The open modal dialog.
+#[derive(Debug)]
+pub(crate) enum Dialog {
+    /// Save, discard or cancel before `then`.
+    Unsaved {
+        /// The held-back action.
+        then: Pending,
+    },
+    /// Confirm deletion.
+    ConfirmDelete {
+        /// The connection.
+        id: ConnectionId,
+        /// Its name, as shown.
+        name: String,
+    },
+    /// Ask a new name for a rename or a duplicate.
+    NewName {
+        /// Rename or duplicate.
+        purpose: NamePurpose,
+        /// The connection.
+        id: ConnectionId,
+        /// Its current name.
+        old: String,
+        /// The name being typed.
+        name: String,
+    },
+    /// Pin an untrusted certificate?
+    Trust {
+        /// The connection being edited.
+        id: ConnectionId,
+        /// The host it belongs to.
+        host: String,
+        /// The certificate fingerprint.
+        fingerprint: crate::model::Fingerprint,
+    },
+}
+
+/// Why a new name is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NamePurpose {
+    /// Rename the connection.
+    Rename,
+    /// Copy it under the new name.
+    Duplicate,
+}
+
+/// The Activity view's data.
+#[derive(Debug, Default)]
+pub(crate) struct Activity {
+    /// Audit lines, oldest first.
+    pub entries: Vec<AuditEntry>,
+    /// Why they could not be read.
+    pub error: Option<String>,
+    /// Read at least once.
+    pub loaded: bool,
+}
+
+/// Everything the window holds. Build it with [`AppState::new`] and draw it
+/// with [`super::show`].
+pub struct AppState {
+    pub(crate) paths: Paths,
+    pub(crate) executable: PathBuf,
+    pub(crate) connections: Vec<Connection>,
+    pub(crate) list_error: Option<String>,
+    pub(crate) search: String,
+    pub(crate) view: View,
+    pub(crate) editor: Option<Editor>,
+    pub(crate) last_tests: HashMap<ConnectionId, Result<TestReport, String>>,
+    pub(crate) history: TestResults,
+    pub(crate) trust_prompt_for: Option<ConnectionId>,
+    pub(crate) dialog: Option<Dialog>,
+    pub(crate) notice: Option<Notice>,
+    pub(crate) activity: Activity,
+    pub(crate) mcp_client: McpClient,
+    pub(crate) commands: Vec<Command>,
+    pub(crate) jobs: Jobs,
+    pub(crate) focus_search: bool,
+    pub(crate) started: bool,
+    pub(crate) window_focused: Option<bool>,
+    pub(crate) close_confirmed: bool,
+}
+
+impl AppState {
+    /// The window state for the files under `paths`; `executable` is the
+    /// program MCP clients are told to run. Nothing is read until the first frame.
+    pub fn new(paths: Paths, executable: PathBuf) -> std::io::Result<Self> {
+        Ok(Self {
+            paths,
+            executable,
+            connections: Vec::new(),
+            list_error: None,
+            search: String::new(),
+            view: View::Connections,
+            editor: None,
+            last_tests: HashMap::new(),
+            history: TestResults::default(),
+            trust_prompt_for: None,
+            dialog: None,
+            notice: None,
+            activity: Activity::default(),
+            mcp_client: McpClient::default(),
+            commands: Vec::new(),
+            jobs: Jobs::new()?,
+            focus_search: false,
+            started: false,
+            window_focused: None,
+            close_confirmed: false,
+        })
+    }
+
+    /// True while a background job (keyring, file, test) has not finished.
+    pub fn is_busy(&self) -> bool {
+        self.jobs.is_busy()
+    }
+
+    /// The name in the editor's Name field, if a connection is open.
+    pub fn editor_name(&self) -> Option<&str> {
+        self.editor
+            .as_ref()
+            .map(|editor| editor.draft.name.as_str())
+    }
+
+    /// The connections the search keeps, in file order.
+    pub(crate) fn visible_connections(&self) -> impl Iterator<Item = &Connection> {
+        self.connections
+            .iter()
+            .filter(|connection| connection.matches(&self.search))
+    }
+
+    /// The saved connection with `id`.
+    pub(crate) fn connection(&self, id: ConnectionId) -> Option<&Connection> {
+        self.connections
+            .iter()
+            .find(|connection| connection.id == id)
+    }
+
+    /// True when the editor holds changes that would be lost.
+    pub(crate) fn has_unsaved_changes(&self) -> bool {
+        self.editor.as_ref().is_some_and(Editor::is_dirty)
+    }
+
+    /// Queues a command for the end of the frame.
+    pub(crate) fn send(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    /// Shows a sentence in the status bar.
+    pub(crate) fn tell(&mut self, text: impl Into<String>, is_error: bool) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            is_error,
+        });
+    }
+
+    /// Applies every finished job.
+    pub(crate) fn poll_jobs(&mut self, ctx: &egui::Context) {
+        while let Some(done) = self.jobs.poll() {
+            super::results::finish(self, ctx, done);
+        }
+    }
+}

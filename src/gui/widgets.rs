@@ -1,0 +1,98 @@
+//! Small widgets shared by the views: labelled form rows with their error
+//! line, the environment badge and the last-test dot.
+
+use eframe::egui;
+
+use egui::{
+    Align2, CornerRadius, FontId, Painter, Pos2, Response, RichText, Role, Sense, Ui, Visuals,
+    WidgetInfo, vec2,
+};
+
+use crate::model::Environment;
+
+use super::theme::{self, Outcome};
+
+/// One row of a two-column form grid: the label, then the widget tied to
+/// it (so screen readers and tests find it by the label) with the error
+/// message under it.
+pub(crate) fn form_row(
+    ui: &mut Ui,
+    label: &str,
+    error: Option<&str>,
+    add: impl FnOnce(&mut Ui) -> Response,
+) -> Response {
+    let label = ui.label(label);
+    let response = ui
+        .vertical(|ui| {
+            let response = add(ui).labelled_by(label.id);
+            if let Some(error) = error {
+                error_text(ui, error);
+            }
+            response
+        })
+        .inner;
+    ui.end_row();
+    response
+}
+
+/// A validation or failure message in the error colour.
+pub(crate) fn error_text(ui: &mut Ui, text: &str) -> Response {
+    let colour = ui.visuals().error_fg_color;
+    ui.label(RichText::new(displayable(text)).color(colour).small())
+}
+
+/// A filled badge naming the environment; production is red.
+pub(crate) fn environment_badge(ui: &mut Ui, environment: Environment) -> Response {
+    let text = environment.as_str();
+    let font = FontId::proportional(11.0);
+    let galley =
+        ui.painter()
+            .layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::PLACEHOLDER);
+    let size = galley.size() + vec2(10.0, 4.0);
+    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+    let visuals = ui.visuals();
+    ui.painter().rect_filled(
+        rect,
+        CornerRadius::same(4),
+        theme::environment_fill(environment, visuals),
+    );
+    ui.painter().text(
+        rect.center(),
+        Align2::CENTER_CENTER,
+        text,
+        font,
+        theme::badge_text(visuals),
+    );
+    response.widget_info(|| WidgetInfo::labeled(Role::Label, true, text));
+    response
+}
+
+/// Paints the last-test dot: filled for a result, a ring when unknown.
+pub(crate) fn paint_outcome_dot(
+    painter: &Painter,
+    center: Pos2,
+    outcome: Outcome,
+    visuals: &Visuals,
+) {
+    let colour = theme::outcome_colour(outcome, visuals);
+    if outcome == Outcome::Unknown {
+        painter.circle_stroke(center, theme::DOT_SIZE / 2.0 - 0.5, (1.0, colour));
+    } else {
+        painter.circle_filled(center, theme::DOT_SIZE / 2.0, colour);
+    }
+}
+
+/// A moment as `2026-11-25 09:14:00` (UTC), the way every view writes time.
+pub(crate) fn utc_time(moment: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    moment
+        .to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_default()
+}
+
+/// `text` with the few symbols egui's built-in font cannot draw replaced
+/// (core messages write menu paths as "Settings → Developer").
+pub(crate) fn displayable(text: &str) -> String {
+    text.replace('→', ">")
+}
