@@ -103,33 +103,23 @@ fn without_a_reachable_keyring_nothing_is_saved() {
 #[test]
 fn bad_input_is_refused_with_every_reason_and_nothing_is_saved() {
     let sandbox = Sandbox::new();
-    let output = sandbox.run(&[
-        "add",
-        "-x",
-        "--url",
-        "ftp://erp",
-        "--db",
-        "a b",
-        "--login",
-        "",
-        "--timeout",
-        "0",
-        "--secret-stdin",
-    ]);
-    assert_exit(&output, 2);
-    let output = sandbox.run(&[
-        "add",
-        "acme",
-        "--url",
-        "ftp://erp",
-        "--db",
-        "a b",
-        "--login",
-        "",
-        "--timeout",
-        "0",
-        "--secret-stdin",
-    ]);
+    let add_with_bad_fields = |name: &str| {
+        sandbox.run(&[
+            "add",
+            name,
+            "--url",
+            "ftp://erp",
+            "--db",
+            "a b",
+            "--login",
+            "",
+            "--timeout",
+            "0",
+            "--secret-stdin",
+        ])
+    };
+    assert_exit(&add_with_bad_fields("-x"), 2);
+    let output = add_with_bad_fields("acme");
     assert_exit(&output, 3);
     let message = stderr(&output);
     for expected in [
