@@ -16,8 +16,20 @@ use crate::model::{ConnectionId, SecretString};
 pub const KEYRING_SERVICE: &str = "odoo-connections";
 
 /// How long a keyring call may take before we give up (it may be waiting for
-/// a person to unlock the keyring in a system prompt).
-const KEYRING_WAIT: Duration = Duration::from_secs(120);
+/// a person to unlock the keyring in a system prompt), unless
+/// `ODOO_CONNECTIONS_KEYRING_TIMEOUT` (seconds) says otherwise.
+const DEFAULT_KEYRING_WAIT: Duration = Duration::from_secs(120);
+
+/// The environment variable that shortens or lengthens [`DEFAULT_KEYRING_WAIT`].
+pub const KEYRING_TIMEOUT_VAR: &str = "ODOO_CONNECTIONS_KEYRING_TIMEOUT";
+
+fn keyring_wait() -> Duration {
+    std::env::var(KEYRING_TIMEOUT_VAR)
+        .ok()
+        .and_then(|secs| secs.trim().parse::<u64>().ok())
+        .filter(|secs| *secs > 0)
+        .map_or(DEFAULT_KEYRING_WAIT, Duration::from_secs)
+}
 
 /// A keyring failure, phrased with the next step.
 #[derive(Debug, thiserror::Error)]
@@ -34,10 +46,10 @@ pub enum SecretError {
     Locked,
     /// The keyring did not answer in time.
     #[error(
-        "the system keyring did not answer within {} s; it may be waiting for you to unlock it in a prompt",
-        KEYRING_WAIT.as_secs()
+        "the system keyring did not answer within {} s; it may be waiting for you to unlock it in a prompt. Unlock it and try again",
+        .0.as_secs()
     )]
-    TimedOut,
+    TimedOut(Duration),
     /// Any other keyring error.
     #[error("the system keyring refused the request: {0}")]
     Backend(String),
@@ -53,9 +65,10 @@ fn run_with_timeout<T: Send + 'static>(
             sender.send(task()).ok();
         })
         .map_err(|err| SecretError::Backend(err.to_string()))?;
-    match receiver.recv_timeout(KEYRING_WAIT) {
+    let wait = keyring_wait();
+    match receiver.recv_timeout(wait) {
         Ok(result) => result.map_err(classify),
-        Err(_) => Err(SecretError::TimedOut),
+        Err(_) => Err(SecretError::TimedOut(wait)),
     }
 }
 

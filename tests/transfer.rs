@@ -121,6 +121,7 @@ fn export_never_contains_a_secret() {
     assert_exit(&native, 0);
     let value: serde_json::Value = serde_json::from_str(&stdout(&native)).unwrap();
     assert_eq!(value["connections"][0]["name"], "acme");
+    assert_eq!(stdout(&sandbox.run(&["export", "--json"])), stdout(&native));
     let old = sandbox.run(&["export", "--format", "odoo-claude-mcp"]);
     assert_exit(&old, 0);
     let value: serde_json::Value = serde_json::from_str(&stdout(&old)).unwrap();

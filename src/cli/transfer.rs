@@ -40,6 +40,9 @@ pub struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: ExportFormat,
+    /// Print this tool's JSON format (the default; the same as `--format native`).
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
     /// Write to FILE (private, atomic) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -93,7 +96,12 @@ pub fn import(paths: &Paths, args: &ImportArgs) -> Result<(), CliError> {
 /// `export`.
 pub fn export(paths: &Paths, args: &ExportArgs) -> Result<(), CliError> {
     let document = Catalog::new(paths).load()?;
-    let text = match args.format {
+    let format = if args.json {
+        ExportFormat::Native
+    } else {
+        args.format
+    };
+    let text = match format {
         ExportFormat::Native => String::from_utf8_lossy(&document.to_bytes()).into_owned(),
         ExportFormat::OdooClaudeMcp => {
             let mut dict = Map::new();
