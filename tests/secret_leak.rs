@@ -207,6 +207,86 @@ async fn mcp_session(
     );
 }
 
+/// Adds three connections, JSON-RPC with an API key (Odoo 17), JSON-2 with
+/// a bearer key (Odoo 19) and XML-RPC with a password, then runs every
+/// command that reads them.
+fn cli_session(
+    sandbox: &Sandbox,
+    transcript: &mut Transcript,
+    [url17, url19]: &[String; 2],
+    key: &str,
+    password: &str,
+) {
+    for (name, url, secret, extra) in [
+        ("acme17", url17, key, &["--auth", "api-key"][..]),
+        ("acme19", url19, key, &["--auth", "api-key"][..]),
+        (
+            "acme-xml",
+            url17,
+            password,
+            &["--auth", "password", "--protocol", "xmlrpc"][..],
+        ),
+    ] {
+        let mut args = vec![
+            "add", name, "--url", url, "--db", "acme", "--login", "admin",
+        ];
+        args.extend_from_slice(extra);
+        args.push("--secret-stdin");
+        assert_exit(&run(sandbox, transcript, &args, Some(secret)), 0);
+    }
+    for (name, protocol) in [
+        ("acme17", "jsonrpc"),
+        ("acme19", "json2"),
+        ("acme-xml", "xmlrpc"),
+    ] {
+        assert_exit(&run(sandbox, transcript, &["test", name], None), 0);
+        let tested = run(sandbox, transcript, &["test", name, "--json"], None);
+        assert_exit(&tested, 0);
+        let report: serde_json::Value = serde_json::from_str(&stdout(&tested)).unwrap();
+        assert_eq!(report["protocol"], protocol, "{report}");
+    }
+    for args in [
+        &["test", "--all", "--json"][..],
+        &["databases", "--url", url17, "--json"],
+        &["list", "--json"],
+        &["list"],
+        &["show", "acme17", "--json"],
+        &["show", "acme-xml"],
+        &["export"],
+        &["export", "--format", "odoo-claude-mcp"],
+        &["policy", "check", "--json"],
+    ] {
+        assert_exit(&run(sandbox, transcript, args, None), 0);
+    }
+    let exported = sandbox.root().join("exported.json");
+    let exported = exported.to_string_lossy();
+    assert_exit(
+        &run(sandbox, transcript, &["export", "-o", &exported], None),
+        0,
+    );
+}
+
+/// `exec`: the password reaches the child's environment (its digest is
+/// compared), never its arguments.
+fn exec_session(sandbox: &Sandbox, transcript: &mut Transcript, evidence: &Path, password: &str) {
+    let record = evidence.join("exec");
+    let child_script = format!(
+        "tr '\\0' ' ' < /proc/self/cmdline > '{record}'; echo >> '{record}'; \
+         printf %s \"$ODOO_PASSWORD\" | sha256sum | cut -d' ' -f1 >> '{record}'",
+        record = record.display()
+    );
+    let args = ["exec", "acme-xml", "--", "sh", "-c", &child_script];
+    assert_exit(&run(sandbox, transcript, &args, None), 0);
+    let seen = std::fs::read_to_string(&record).expect("the exec child ran");
+    let (argv, digest) = seen.split_once('\n').expect("two records");
+    assert_eq!(
+        digest.trim(),
+        sha256_hex(password),
+        "the child got the password"
+    );
+    transcript.note("exec child argv", argv.to_owned());
+}
+
 #[test]
 fn no_secret_leaves_the_keyring_in_a_full_scenario() {
     let key = format!("key-{}", uuid::Uuid::new_v4().simple());
@@ -243,100 +323,9 @@ fn no_secret_leaves_the_keyring_in_a_full_scenario() {
     );
     let mut transcript = Transcript::default();
 
-    // Three connections: JSON-RPC with an API key (Odoo 17), JSON-2 with a
-    // bearer key (Odoo 19) and XML-RPC with a password.
-    let url17 = odoo17.url();
-    let url19 = odoo19.url();
-    let secret_stdin = ["--secret-stdin"];
-    for (name, url, secret, extra) in [
-        ("acme17", &url17, &key, &["--auth", "api-key"][..]),
-        ("acme19", &url19, &key, &["--auth", "api-key"][..]),
-        (
-            "acme-xml",
-            &url17,
-            &password,
-            &["--auth", "password", "--protocol", "xmlrpc"][..],
-        ),
-    ] {
-        let mut args = vec![
-            "add", name, "--url", url, "--db", "acme", "--login", "admin",
-        ];
-        args.extend_from_slice(extra);
-        args.extend_from_slice(&secret_stdin);
-        assert_exit(&run(&sandbox, &mut transcript, &args, Some(secret)), 0);
-    }
-    for name in ["acme17", "acme19", "acme-xml"] {
-        assert_exit(&run(&sandbox, &mut transcript, &["test", name], None), 0);
-        assert_exit(
-            &run(&sandbox, &mut transcript, &["test", name, "--json"], None),
-            0,
-        );
-    }
-    assert_exit(
-        &run(
-            &sandbox,
-            &mut transcript,
-            &["test", "--all", "--json"],
-            None,
-        ),
-        0,
-    );
-    assert_exit(
-        &run(
-            &sandbox,
-            &mut transcript,
-            &["databases", "--url", &url17, "--json"],
-            None,
-        ),
-        0,
-    );
-    for args in [
-        &["list", "--json"][..],
-        &["list"],
-        &["show", "acme17", "--json"],
-        &["show", "acme-xml"],
-        &["export"],
-        &["export", "--format", "odoo-claude-mcp"],
-        &["policy", "check", "--json"],
-    ] {
-        assert_exit(&run(&sandbox, &mut transcript, args, None), 0);
-    }
-    let exported = sandbox.root().join("exported.json");
-    let exported_arg = exported.to_string_lossy().into_owned();
-    assert_exit(
-        &run(
-            &sandbox,
-            &mut transcript,
-            &["export", "-o", &exported_arg],
-            None,
-        ),
-        0,
-    );
-
-    // exec: the secret reaches the child's environment, never its arguments.
-    let exec_record = evidence.path().join("exec");
-    let child_script = format!(
-        "tr '\\0' ' ' < /proc/self/cmdline > '{record}'; echo >> '{record}'; \
-         printf %s \"$ODOO_PASSWORD\" | sha256sum | cut -d' ' -f1 >> '{record}'",
-        record = exec_record.display()
-    );
-    assert_exit(
-        &run(
-            &sandbox,
-            &mut transcript,
-            &["exec", "acme-xml", "--", "sh", "-c", &child_script],
-            None,
-        ),
-        0,
-    );
-    let exec_seen = std::fs::read_to_string(&exec_record).expect("the exec child ran");
-    let (exec_argv, exec_digest) = exec_seen.split_once('\n').expect("two records");
-    assert_eq!(
-        exec_digest.trim(),
-        sha256_hex(&password),
-        "the child got the password"
-    );
-    transcript.note("exec child argv", exec_argv.to_owned());
+    let urls = [odoo17.url(), odoo19.url()];
+    cli_session(&sandbox, &mut transcript, &urls, &key, &password);
+    exec_session(&sandbox, &mut transcript, evidence.path(), &password);
 
     // open: the launcher asks the approval stand-in, then starts the window stand-in.
     let mut open = sandbox.command();
