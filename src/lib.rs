@@ -4,12 +4,13 @@
 //! The core (`model`, `store`, `secrets`, `catalog`, `files`, `paths`) is
 //! plain Rust with typed errors; the front ends (`cli`, `gui`, `mcp`)
 //! only translate between people or protocols and the core. Only `gui`
-//! imports egui.
+//! imports egui; it is built with the default `gui` feature.
 
 pub mod catalog;
 pub mod cli;
 pub mod desktop;
 pub mod files;
+#[cfg(feature = "gui")]
 pub mod gui;
 pub mod import;
 pub mod inject;

@@ -249,25 +249,6 @@ fn a_foreign_file_points_to_import() {
     );
 }
 
-/// What a writer has visibly done to the config directory so far.
-fn directory_fingerprint(dir: &std::path::Path) -> Vec<(String, u64, u64)> {
-    use std::os::unix::fs::MetadataExt as _;
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .filter_map(|entry| {
-            let metadata = entry.metadata().ok()?;
-            Some((
-                entry.file_name().to_string_lossy().into_owned(),
-                metadata.len(),
-                metadata.ino(),
-            ))
-        })
-        .collect();
-    entries.sort();
-    entries
-}
-
 #[test]
 fn killed_writers_leave_the_old_or_the_new_file() {
     let sandbox = Sandbox::new();
@@ -276,22 +257,11 @@ fn killed_writers_leave_the_old_or_the_new_file() {
     let mut current = "original".to_owned();
     for round in 0..12u64 {
         let next = format!("round-{round}");
-        let before = directory_fingerprint(&config_dir);
-        let mut child = sandbox
-            .command()
-            .args(["edit", "c-0", "--notes", &next])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        // Kill the writer the moment it touches the directory (a temp file
-        // appears, or the data file is truncated or replaced): that is inside
-        // the write, where a non-atomic writer leaves a broken file.
-        while child.try_wait().unwrap().is_none() && directory_fingerprint(&config_dir) == before {
-            std::thread::yield_now();
-        }
-        child.kill().ok();
-        child.wait().unwrap();
+        support::crash::kill_when_touched(
+            sandbox.command().args(["edit", "c-0", "--notes", &next]),
+            &config_dir,
+            &|_| true,
+        );
         let document = store.load().expect("the file is whole after kill -9");
         assert_eq!(document.connections().len(), 3000);
         let notes = &document.find("c-0").unwrap().notes;
@@ -302,12 +272,11 @@ fn killed_writers_leave_the_old_or_the_new_file() {
         current.clone_from(notes);
     }
     assert_exit(&sandbox.run(&["edit", "c-0", "--notes", "after"]), 0);
-    let leftovers: Vec<_> = std::fs::read_dir(&config_dir)
-        .unwrap()
-        .flatten()
-        .filter(|entry| entry.file_name().to_string_lossy().contains(".tmp-"))
-        .collect();
-    assert!(leftovers.is_empty(), "stale temp files: {leftovers:?}");
+    assert_eq!(
+        support::crash::leftovers(&config_dir),
+        Vec::<String>::new(),
+        "stale temp files"
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The Connection Manager window, driven through its accessibility tree
 //! (egui_kittest) on the real window state: real connections file in a
 //! sandbox, real keyring (run under `scripts/test`), real background jobs.
+#![cfg(feature = "gui")]
 
 mod support;
 

@@ -18,7 +18,6 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::gui;
 use crate::paths::Paths;
 use crate::policy::PolicySource;
 
@@ -154,12 +153,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+#[cfg(feature = "gui")]
 fn open_window(paths: &Paths, announce: bool) -> Result<(), CliError> {
-    gui::run(paths, announce).map_err(|err| CliError::new(Exit::Failure, err.to_string()))
+    crate::gui::run(paths, announce).map_err(|err| CliError::new(Exit::Failure, err.to_string()))
 }
 
+#[cfg(feature = "gui")]
 fn approve(args: &ApproveArgs) -> Result<(), CliError> {
-    let allowed = gui::approval::run(&args.tool, &args.caller)
+    let allowed = crate::gui::approval::run(&args.tool, &args.caller)
         .map_err(|err| CliError::new(Exit::Failure, err.to_string()))?;
     if allowed {
         Ok(())
@@ -169,4 +170,27 @@ fn approve(args: &ApproveArgs) -> Result<(), CliError> {
             format!("the person denied {} for {}", args.tool, args.caller),
         ))
     }
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_window(_paths: &Paths, _announce: bool) -> Result<(), CliError> {
+    Err(no_window("cannot open the window"))
+}
+
+#[cfg(not(feature = "gui"))]
+fn approve(args: &ApproveArgs) -> Result<(), CliError> {
+    Err(no_window(&format!(
+        "cannot ask whether {} may use {}",
+        args.caller, args.tool
+    )))
+}
+
+#[cfg(not(feature = "gui"))]
+fn no_window(what: &str) -> CliError {
+    CliError::new(
+        Exit::Failure,
+        format!(
+            "{what}: this odoo-connections was built without the window (cargo feature `gui`); use the commands (see --help), or install a build with the default features"
+        ),
+    )
 }

@@ -4,6 +4,8 @@
 mod databases;
 mod diagnosis;
 mod frontend;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod http;
 mod json2;
 mod messages;

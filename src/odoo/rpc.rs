@@ -140,13 +140,21 @@ pub(crate) async fn json_route(http: &Http, path: &str, params: Value) -> Result
     let reply = http
         .send(http.request(Method::POST, path).json(&envelope))
         .await?;
-    let Ok(Value::Object(mut answer)) = serde_json::from_str::<Value>(&reply.body) else {
-        return Err(unreadable(&reply, "JSON-RPC"));
+    decode_envelope(&reply.body)
+        .ok_or_else(|| unreadable(&reply, "JSON-RPC"))?
+        .map_err(CallError::Fault)
+}
+
+/// Decodes a JSON-RPC answer: its result, or the error Odoo reported.
+/// `None` when the body is not a JSON-RPC answer at all.
+pub(crate) fn decode_envelope(body: &str) -> Option<Result<Value, ServerFault>> {
+    let Ok(Value::Object(mut answer)) = serde_json::from_str::<Value>(body) else {
+        return None;
     };
     if let Some(error) = answer.remove("error") {
         let data = &error["data"];
         let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
-        return Err(CallError::Fault(ServerFault {
+        return Some(Err(ServerFault {
             name: data
                 .get("name")
                 .map(text)
@@ -156,9 +164,9 @@ pub(crate) async fn json_route(http: &Http, path: &str, params: Value) -> Result
         }));
     }
     match answer.remove("result") {
-        Some(result) => Ok(result),
-        None if answer.contains_key("jsonrpc") => Ok(Value::Null),
-        None => Err(unreadable(&reply, "JSON-RPC")),
+        Some(result) => Some(Ok(result)),
+        None if answer.contains_key("jsonrpc") => Some(Ok(Value::Null)),
+        None => None,
     }
 }
 

@@ -19,7 +19,7 @@ pub(crate) struct ServerVersion {
 
 impl ServerVersion {
     /// From a `version()` dict, or `/web/version`'s `{version, version_info}`.
-    fn from_answer(answer: &Value) -> Option<Self> {
+    pub(super) fn from_answer(answer: &Value) -> Option<Self> {
         let text = answer
             .get("server_version")
             .or_else(|| answer.get("version"))?

@@ -136,12 +136,22 @@ fn decode_value(value: &Node) -> Result<Value, String> {
     })
 }
 
+/// How deep elements may nest. Odoo's answers to the calls we make stay
+/// under 20 levels; a limit keeps a hostile answer from exhausting the stack
+/// of the recursive decoder (and of the tree's drop).
+const MAX_DEPTH: usize = 128;
+
 fn parse_tree(body: &str) -> Result<Node, String> {
     let mut reader = Reader::from_str(body);
     let mut stack: Vec<Node> = vec![Node::default()];
     loop {
         let event = reader.read_event().map_err(|err| err.to_string())?;
         match event {
+            Event::Start(_) if stack.len() > MAX_DEPTH => {
+                return Err(format!(
+                    "the answer nests more than {MAX_DEPTH} levels deep"
+                ));
+            }
             Event::Start(start) => stack.push(Node {
                 name: String::from_utf8_lossy(start.local_name().as_ref()).into_owned(),
                 ..Node::default()
@@ -244,5 +254,30 @@ mod tests {
         let fault = parse_response(fault).unwrap().unwrap_err();
         assert_eq!(fault.name, "odoo.exceptions.AccessDenied");
         assert!(parse_response("<html><body>Not Found</body></html>").is_err());
+    }
+
+    #[test]
+    fn a_deeply_nested_answer_is_refused_without_exhausting_the_stack() {
+        let levels = 200_000;
+        let body = format!(
+            "<methodResponse><params><param>{}<value><int>1</int></value>{}</param></params></methodResponse>",
+            "<value><array><data>".repeat(levels),
+            "</data></array></value>".repeat(levels)
+        );
+        // A small stack, like the runtime threads the client decodes on.
+        let outcome = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || parse_response(&body).map(|_| ()))
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        let error = outcome.unwrap_err();
+        assert!(error.contains("nests more than 128 levels"), "{error}");
+        let shallow = format!(
+            "<methodResponse><params><param>{}<value><int>1</int></value>{}</param></params></methodResponse>",
+            "<value><array><data>".repeat(30),
+            "</data></array></value>".repeat(30)
+        );
+        assert!(parse_response(&shallow).unwrap().is_ok());
     }
 }

@@ -2,6 +2,7 @@
 //! module; not every file uses every helper).
 #![allow(dead_code)]
 
+pub mod crash;
 pub mod odoo_server;
 pub mod odoo_target;
 pub mod policy;
