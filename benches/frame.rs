@@ -13,7 +13,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use odoo_connections::gui::{AppState, show};
-use support::{Sandbox, Target, figure, heading, median, ms};
+use support::{Sandbox, Target, count, figure, heading, median, ms};
 
 const CONNECTIONS: usize = 10_000;
 const FRAMES: usize = 200;
@@ -95,7 +95,8 @@ fn main() {
 
     let target = Target::Below(FRAME_TARGET_MS);
     heading(&format!(
-        "Frames with {CONNECTIONS} connections (kittest harness, CPU: egui run + tessellation)"
+        "Frames with {} connections (kittest harness, CPU: egui run + tessellation)",
+        count(CONNECTIONS)
     ));
     figure(
         "frame, idle, a connection open (median)",

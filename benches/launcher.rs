@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use support::{Sandbox, Target, figure, heading, measure, ms};
 
-const ROUNDS: usize = 40;
+const ROUNDS: usize = 60;
 const DECISION_TARGET_MS: f64 = 5.0;
 const SIMULTANEOUS: usize = 200;
 const LIMIT: u32 = 10;

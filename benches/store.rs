@@ -8,7 +8,7 @@ mod support;
 use std::hint::black_box;
 
 use odoo_connections::store::ConnectionStore;
-use support::{Sandbox, Target, figure, heading, measure, ms};
+use support::{Sandbox, Target, count, figure, heading, measure, ms};
 
 const CONNECTIONS: usize = 10_000;
 const ROUNDS: usize = 15;
@@ -43,7 +43,8 @@ fn main() {
     }) / needles.len() as u32;
 
     heading(&format!(
-        "Store ({CONNECTIONS} connections, file {} KiB, median of {ROUNDS})",
+        "Store ({} connections, file {} KiB, median of {ROUNDS})",
+        count(CONNECTIONS),
         bytes / 1024
     ));
     figure(

@@ -9,7 +9,7 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Sandbox, Target, figure, heading, median, ms};
+use support::{Sandbox, Target, count, figure, heading, median, ms, ticks_per_second};
 
 const STARTS: usize = 7;
 const CONNECTIONS: usize = 10_000;
@@ -108,16 +108,6 @@ fn adapter(sandbox: &Sandbox) -> String {
     }
 }
 
-/// Clock ticks per second (`getconf CLK_TCK`; 100 on Linux).
-fn ticks_per_second() -> f64 {
-    std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|output| String::from_utf8_lossy(&output.stdout).trim().parse().ok())
-        .unwrap_or(100.0)
-}
-
 fn main() {
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         heading("Window: skipped (no display; run scripts/bench, which provides Xvfb)");
@@ -149,13 +139,13 @@ fn main() {
         target,
     );
     figure(
-        &format!("time to first frame, {CONNECTIONS} connections"),
+        &format!("time to first frame, {} connections", count(CONNECTIONS)),
         ms(first_large),
         "ms",
         target,
     );
     figure(
-        &format!("idle resident memory, {CONNECTIONS} connections"),
+        &format!("idle resident memory, {} connections", count(CONNECTIONS)),
         rss as f64 / 1024.0,
         "MiB",
         Target::None,

@@ -53,7 +53,8 @@ pub fn heading(title: &str) {
 /// Prints one figure: name, value, unit, target and whether it is met.
 pub fn figure(name: &str, value: f64, unit: &str, target: Target) {
     let shown = |value: f64| match value.abs() {
-        v if v >= 100.0 || v == v.trunc() => format!("{value:.0}"),
+        _ if unit.is_empty() => format!("{value:.0}"),
+        v if v >= 100.0 => format!("{value:.0}"),
         v if v >= 10.0 => format!("{value:.1}"),
         v if v >= 1.0 => format!("{value:.2}"),
         _ => format!("{value:.3}"),
@@ -69,7 +70,7 @@ pub fn figure(name: &str, value: f64, unit: &str, target: Target) {
         _ => "MISSED",
     };
     println!(
-        "  {name:<52} {:>9} {unit:<3}  {goal:<12} {verdict}",
+        "  {name:<58} {:>9} {unit:<3}  {goal:<12} {verdict}",
         shown(value)
     );
 }
@@ -77,6 +78,29 @@ pub fn figure(name: &str, value: f64, unit: &str, target: Target) {
 /// Milliseconds of a duration, for [`figure`].
 pub fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e3
+}
+
+/// A count with thin groups of three digits: `10 000`.
+pub fn count(value: usize) -> String {
+    let digits = value.to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(' ');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// Clock ticks per second (`getconf CLK_TCK`; 100 on Linux).
+pub fn ticks_per_second() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|output| String::from_utf8_lossy(&output.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
 }
 
 /// Private config and state directories, removed on drop.
