@@ -119,6 +119,10 @@ fn main() {
     large.seed_connections(CONNECTIONS);
     let first_large = first_frame(&large);
 
+    let (window, _) = Window::start(&empty);
+    std::thread::sleep(SETTLE);
+    let rss_empty = window.rss_kib();
+    drop(window);
     let (window, _) = Window::start(&large);
     std::thread::sleep(SETTLE);
     let rss = window.rss_kib();
@@ -145,13 +149,23 @@ fn main() {
         target,
     );
     figure(
+        "idle resident memory, no connections",
+        rss_empty as f64 / 1024.0,
+        "MiB",
+        Target::None,
+    );
+    figure(
         &format!("idle resident memory, {} connections", count(CONNECTIONS)),
         rss as f64 / 1024.0,
         "MiB",
         Target::None,
     );
     figure(
-        &format!("idle CPU over {} s, window open", IDLE.as_secs()),
+        &format!(
+            "idle CPU over {} s, window open, {} connections",
+            IDLE.as_secs(),
+            count(CONNECTIONS)
+        ),
         idle_cpu * 100.0,
         "%",
         Target::Exactly(0.0),

@@ -53,7 +53,7 @@ pub fn heading(title: &str) {
 /// Prints one figure: name, value, unit, target and whether it is met.
 pub fn figure(name: &str, value: f64, unit: &str, target: Target) {
     let shown = |value: f64| match value.abs() {
-        _ if unit.is_empty() => format!("{value:.0}"),
+        v if unit.is_empty() || v == 0.0 => format!("{value:.0}"),
         v if v >= 100.0 => format!("{value:.0}"),
         v if v >= 10.0 => format!("{value:.1}"),
         v if v >= 1.0 => format!("{value:.2}"),
