@@ -93,16 +93,6 @@ pub fn count(value: usize) -> String {
     grouped
 }
 
-/// Clock ticks per second (`getconf CLK_TCK`; 100 on Linux).
-pub fn ticks_per_second() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|output| String::from_utf8_lossy(&output.stdout).trim().parse().ok())
-        .unwrap_or(100.0)
-}
-
 /// Private config and state directories, removed on drop.
 pub struct Sandbox {
     dir: tempfile::TempDir,
