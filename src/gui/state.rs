@@ -349,13 +349,22 @@ impl AppState {
     /// Filters the list again if the search text or the list changed since
     /// the last call; read the result with [`AppState::visible_positions`].
     pub(crate) fn refresh_matches(&mut self) {
-        if self.matches.search.as_deref() != Some(self.search.as_str()) {
-            self.matches.positions = (self.connections.iter().enumerate())
-                .filter(|(_, connection)| connection.matches(&self.search))
-                .map(|(position, _)| position)
+        let narrowing = match self.matches.search.as_deref() {
+            Some(previous) if previous == self.search => return,
+            // Text that contains the previous search matches only what the
+            // previous search matched: typing on filters what is left.
+            Some(previous) => self.search.trim().contains(previous.trim()),
+            None => false,
+        };
+        let (connections, search) = (&self.connections, self.search.as_str());
+        if narrowing {
+            (self.matches.positions).retain(|&position| connections[position].matches(search));
+        } else {
+            self.matches.positions = (0..connections.len())
+                .filter(|&position| connections[position].matches(search))
                 .collect();
-            self.matches.search = Some(self.search.clone());
         }
+        self.matches.search = Some(self.search.clone());
     }
 
     /// Positions in `connections` of those the search kept at the last
