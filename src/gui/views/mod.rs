@@ -22,8 +22,9 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
     if !state.started {
         state.started = true;
         state.send(Command::Reload);
-    } else if focused == Some(true) && state.window_focused != Some(true) {
-        // Another odoo-connections (CLI, MCP) may have changed the file meanwhile.
+    } else if focused == Some(true) && state.window_focused == Some(false) {
+        // Focus came back: another odoo-connections (CLI, MCP) may have
+        // changed the file meanwhile.
         state.send(Command::Reload);
     }
     state.window_focused = focused;
