@@ -3,56 +3,21 @@
 //! Run with `cargo bench --bench store` (or `scripts/bench`); prints figures,
 //! asserts nothing.
 
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+mod support;
 
-use odoo_connections::model::{ConnectionDraft, ConnectionId};
-use odoo_connections::paths::Paths;
+use std::hint::black_box;
+
 use odoo_connections::store::ConnectionStore;
+use support::{Sandbox, Target, count, figure, heading, measure, ms};
 
 const CONNECTIONS: usize = 10_000;
 const ROUNDS: usize = 15;
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn measure(rounds: usize, mut work: impl FnMut()) -> Duration {
-    median(
-        (0..rounds)
-            .map(|_| {
-                let started = Instant::now();
-                work();
-                started.elapsed()
-            })
-            .collect(),
-    )
-}
-
 fn main() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let paths = Paths::new(dir.path().join("config"), dir.path().join("state"));
+    let sandbox = Sandbox::new();
+    sandbox.seed_connections(CONNECTIONS);
+    let paths = sandbox.paths();
     let store = ConnectionStore::new(&paths);
-    store
-        .update(|document| {
-            for index in 0..CONNECTIONS {
-                let draft = ConnectionDraft {
-                    name: format!("client-{index:05}"),
-                    url: format!("https://erp{index}.example.com"),
-                    database: format!("db_{index}"),
-                    login: format!("user{index}@example.com"),
-                    tags: format!("region-{},tier-{}", index % 7, index % 3),
-                    ..ConnectionDraft::new()
-                };
-                let connection = draft
-                    .build(ConnectionId::random(), Default::default())
-                    .expect("valid draft");
-                document.insert(connection)?;
-            }
-            Ok(())
-        })
-        .expect("seed");
     let bytes = std::fs::metadata(paths.connections_file())
         .expect("file")
         .len();
@@ -77,20 +42,27 @@ fn main() {
         }
     }) / needles.len() as u32;
 
-    println!(
-        "store benchmark ({CONNECTIONS} connections, file {} KiB, median of {ROUNDS})",
+    heading(&format!(
+        "Store ({} connections, file {} KiB, median of {ROUNDS})",
+        count(CONNECTIONS),
         bytes / 1024
+    ));
+    figure(
+        "load connections.json (parse + validate)",
+        ms(load),
+        "ms",
+        Target::None,
     );
-    println!(
-        "  load connections.json (parse + validate)  {:>8.2} ms",
-        load.as_secs_f64() * 1e3
+    figure(
+        "save under lock (serialize + fsync + rename)",
+        ms(save),
+        "ms",
+        Target::None,
     );
-    println!(
-        "  save under lock (serialize + fsync + rename) {:>5.2} ms",
-        save.as_secs_f64() * 1e3
-    );
-    println!(
-        "  filter the list (one search term)         {:>8.3} ms",
-        filter.as_secs_f64() * 1e3
+    figure(
+        "filter the list (one search term)",
+        ms(filter),
+        "ms",
+        Target::None,
     );
 }

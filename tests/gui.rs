@@ -324,6 +324,20 @@ fn search_filters_by_name_url_database_and_tag() {
     settle(&mut harness);
     assert!(row_exists(&harness, "alpha") && row_exists(&harness, "gamma"));
 
+    // Typing on narrows what is left; erasing brings the others back.
+    type_into(&mut harness, "Search connections", "e");
+    assert!(row_exists(&harness, "alpha") && row_exists(&harness, "beta"));
+    type_into(&mut harness, "Search connections", "u");
+    assert!(!row_exists(&harness, "alpha") && row_exists(&harness, "beta"));
+    harness.key_press(egui::Key::Backspace);
+    settle(&mut harness);
+    assert!(row_exists(&harness, "alpha") && row_exists(&harness, "gamma"));
+    for _ in 0..2 {
+        // The first Esc leaves the search box, the second clears it.
+        harness.key_press(egui::Key::Escape);
+        settle(&mut harness);
+    }
+
     // Keyboard: arrows move the selection, Ctrl+N starts a new connection.
     harness.key_press(egui::Key::ArrowDown);
     settle(&mut harness);

@@ -592,3 +592,26 @@ fn a_clock_stepped_back_between_processes_keeps_the_persisted_quota_and_is_audit
     use Decision::{Allow, Deny};
     assert_eq!(decisions, [Allow, Allow, Deny, Deny, Allow]);
 }
+
+#[test]
+fn a_plain_refusal_leaves_the_counters_file_as_it_was() {
+    let sandbox = Sandbox::new();
+    sandbox.write_policy(&open_limit_policy(1, ""));
+    let paths = sandbox.paths();
+    let clock = Arc::new(SetClock(AtomicU64::new(T0)));
+    let guard = Guard::new(&paths, PolicySource::resolve(None, &paths)).with_clock(clock.clone());
+    let tool = ToolName::open_connection_manager();
+    let admission = guard.admit(&tool, Caller::Cli).unwrap();
+    guard.confirm(admission, "opened the window");
+    let counted = std::fs::read(paths.counters_file()).unwrap();
+    clock.0.store(T0 + MINUTE / 2, Ordering::SeqCst);
+    let denial = guard.admit(&tool, Caller::Cli).unwrap_err();
+    assert_eq!(denial.retry_after_secs, Some(30));
+    assert_eq!(
+        std::fs::read(paths.counters_file()).unwrap(),
+        counted,
+        "a refusal records nothing, so it does not rewrite (and fsync) the file"
+    );
+    clock.0.store(T0 + MINUTE, Ordering::SeqCst);
+    assert!(guard.admit(&tool, Caller::Cli).is_ok());
+}

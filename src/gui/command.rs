@@ -185,7 +185,10 @@ impl AppState {
     }
 
     fn select_neighbour(&mut self, ctx: &egui::Context, step: isize) {
-        let ids: Vec<ConnectionId> = self.visible_connections().map(|c| c.id).collect();
+        self.refresh_matches();
+        let ids: Vec<ConnectionId> = (self.visible_positions().iter())
+            .map(|&position| self.connections[position].id)
+            .collect();
         let current = self
             .editor
             .as_ref()

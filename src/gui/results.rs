@@ -13,7 +13,7 @@ use super::state::{AppState, Discovery, Editor, StoredSecret};
 pub(crate) fn finish(state: &mut AppState, ctx: &egui::Context, done: JobDone) {
     match done {
         JobDone::Loaded(Ok((connections, history))) => {
-            state.connections = connections;
+            state.set_connections(connections);
             state.history = history;
             state.list_error = None;
         }

@@ -263,12 +263,23 @@ pub(crate) struct Activity {
     pub loaded: bool,
 }
 
+/// Which connections the search keeps, kept until the search text or the
+/// list changes (so a frame does not filter 10 000 connections again).
+#[derive(Debug, Default)]
+pub(crate) struct Matches {
+    /// The search text the positions are for (`None`: not computed).
+    search: Option<String>,
+    /// Positions in [`AppState::connections`], in file order.
+    positions: Vec<usize>,
+}
+
 /// Everything the window holds. Build it with [`AppState::new`] and draw it
 /// with [`super::show`].
 pub struct AppState {
     pub(crate) paths: Paths,
     pub(crate) executable: PathBuf,
     pub(crate) connections: Vec<Connection>,
+    matches: Matches,
     pub(crate) list_error: Option<String>,
     pub(crate) search: String,
     pub(crate) view: View,
@@ -296,6 +307,7 @@ impl AppState {
             paths,
             executable,
             connections: Vec::new(),
+            matches: Matches::default(),
             list_error: None,
             search: String::new(),
             view: View::Connections,
@@ -328,11 +340,37 @@ impl AppState {
             .map(|editor| editor.draft.name.as_str())
     }
 
-    /// The connections the search keeps, in file order.
-    pub(crate) fn visible_connections(&self) -> impl Iterator<Item = &Connection> {
-        self.connections
-            .iter()
-            .filter(|connection| connection.matches(&self.search))
+    /// Replaces the connection list (as read from the file).
+    pub(crate) fn set_connections(&mut self, connections: Vec<Connection>) {
+        self.connections = connections;
+        self.matches = Matches::default();
+    }
+
+    /// Filters the list again if the search text or the list changed since
+    /// the last call; read the result with [`AppState::visible_positions`].
+    pub(crate) fn refresh_matches(&mut self) {
+        let narrowing = match self.matches.search.as_deref() {
+            Some(previous) if previous == self.search => return,
+            // Text that contains the previous search matches only what the
+            // previous search matched: typing on filters what is left.
+            Some(previous) => self.search.trim().contains(previous.trim()),
+            None => false,
+        };
+        let (connections, search) = (&self.connections, self.search.as_str());
+        if narrowing {
+            (self.matches.positions).retain(|&position| connections[position].matches(search));
+        } else {
+            self.matches.positions = (0..connections.len())
+                .filter(|&position| connections[position].matches(search))
+                .collect();
+        }
+        self.matches.search = Some(self.search.clone());
+    }
+
+    /// Positions in `connections` of those the search kept at the last
+    /// [`AppState::refresh_matches`], in file order.
+    pub(crate) fn visible_positions(&self) -> &[usize] {
+        &self.matches.positions
     }
 
     /// The saved connection with `id`.

@@ -64,7 +64,7 @@ impl Counters {
         let _lock = LockFile::acquire(&self.lock, LockFile::DEFAULT_WAIT)?;
         let state = self.read(true)?;
         let (verdict, next) = rate_limit::decide(&state, now_ms, limits);
-        if next != state {
+        if next != state && verdict.must_persist() {
             self.write(&next)?;
         }
         Ok(verdict)

@@ -68,6 +68,23 @@ pub enum Verdict {
     },
 }
 
+impl Verdict {
+    /// True when the new state must be saved: an admitted call, or a refusal
+    /// that rebased the counted calls after the clock stepped back. Any other
+    /// refusal only moves the high-water mark and prunes old calls; skipping
+    /// that write (two fsyncs) can only make a later decision stricter.
+    pub fn must_persist(&self) -> bool {
+        matches!(
+            self,
+            Verdict::Admit { .. }
+                | Verdict::Refuse {
+                    clock: ClockNote::SteppedBack { .. },
+                    ..
+                }
+        )
+    }
+}
+
 /// Decides a call at `now_ms` against `limits`, returning the new state
 /// (which records the call only when it is admitted).
 pub fn decide(state: &CounterState, now_ms: u64, limits: &[Limit]) -> (Verdict, CounterState) {

@@ -18,13 +18,13 @@ use super::state::{AppState, Dialog, View};
 /// Draws one frame of the whole window and applies what the person did.
 pub fn show(ui: &mut Ui, state: &mut AppState) {
     let ctx = ui.ctx().clone();
+    let focused = ctx.input(|input| input.viewport().focused);
     if !state.started {
         state.started = true;
         state.send(Command::Reload);
-    }
-    let focused = ctx.input(|input| input.viewport().focused);
-    if focused == Some(true) && state.window_focused != Some(true) && state.started {
-        // Another odoo-connections (CLI, MCP) may have changed the file meanwhile.
+    } else if focused == Some(true) && state.window_focused == Some(false) {
+        // Focus came back: another odoo-connections (CLI, MCP) may have
+        // changed the file meanwhile.
         state.send(Command::Reload);
     }
     state.window_focused = focused;

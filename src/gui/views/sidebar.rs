@@ -8,7 +8,7 @@ use egui::{
     pos2, vec2,
 };
 
-use crate::model::Connection;
+use crate::model::{Connection, ConnectionId};
 use crate::odoo::TestReport;
 use crate::store::LastTest;
 
@@ -18,6 +18,8 @@ use super::super::theme::{self, Outcome};
 use super::super::widgets::{displayable, paint_outcome_dot, utc_time};
 
 const ROW_HEIGHT: f32 = 46.0;
+/// Extra space under each row (besides the item spacing).
+const ROW_GAP: f32 = 2.0;
 
 /// Draws the sidebar.
 pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
@@ -39,16 +41,44 @@ pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
             if let Some(error) = &state.list_error {
                 super::super::widgets::error_text(ui, error);
             }
-            egui::ScrollArea::vertical().show(ui, |ui| rows(ui, state));
+            rows(ui, state);
         });
 }
 
+/// Only the rows in view are laid out, so 10 000 connections cost no more
+/// per frame than a screenful.
 fn rows(ui: &mut Ui, state: &mut AppState) {
+    state.refresh_matches();
+    let count = state.visible_positions().len();
+    if count == 0 {
+        let text = if state.connections.is_empty() {
+            "No connections yet. Choose “New connection” to add one."
+        } else {
+            "No connection matches the search."
+        };
+        ui.add_space(12.0);
+        ui.label(egui::RichText::new(text).weak());
+        return;
+    }
+    let mut clicked = None;
+    egui::ScrollArea::vertical().show_rows(ui, ROW_HEIGHT + ROW_GAP, count, |ui, range| {
+        clicked = visible_rows(ui, state, range);
+    });
+    if let Some(id) = clicked {
+        state.send(Command::Select(id));
+    }
+}
+
+/// Draws the rows at `range` of the visible list; returns the clicked one.
+fn visible_rows(
+    ui: &mut Ui,
+    state: &AppState,
+    range: std::ops::Range<usize>,
+) -> Option<ConnectionId> {
     let selected = state.editor.as_ref().map(|editor| editor.id);
     let mut clicked = None;
-    let mut shown = 0;
-    for connection in state.visible_connections() {
-        shown += 1;
+    for &position in &state.visible_positions()[range] {
+        let connection = &state.connections[position];
         let status = if state.jobs.is_testing(connection.id) {
             (Outcome::Unknown, "testing now".to_owned())
         } else {
@@ -62,18 +92,7 @@ fn rows(ui: &mut Ui, state: &mut AppState) {
             clicked = Some(connection.id);
         }
     }
-    if shown == 0 {
-        let text = if state.connections.is_empty() {
-            "No connections yet. Choose “New connection” to add one."
-        } else {
-            "No connection matches the search."
-        };
-        ui.add_space(12.0);
-        ui.label(egui::RichText::new(text).weak());
-    }
-    if let Some(id) = clicked {
-        state.send(Command::Select(id));
-    }
+    clicked
 }
 
 fn row(
@@ -161,7 +180,7 @@ fn row(
     if response.has_focus() {
         response.scroll_to_me(None);
     }
-    ui.add_space(2.0);
+    ui.add_space(ROW_GAP);
     response.on_hover_text(displayable(&explanation))
 }
 
