@@ -1016,7 +1016,16 @@ fn the_launcher_opens_the_real_window_and_then_focuses_it() {
     let focused = sandbox.run(&["open", "--caller", "cli"]);
     support::sandbox::assert_exit(&focused, 0);
     assert!(support::sandbox::stderr(&focused).contains("focused the window"));
-    let windows = window_pids(&sandbox);
+    // The process that handed over printed `focused` and is now exiting;
+    // give it a bounded moment to leave before counting windows.
+    let mut windows = window_pids(&sandbox);
+    for _ in 0..100 {
+        if windows.len() <= 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        windows = window_pids(&sandbox);
+    }
     assert_eq!(windows.len(), 1, "one window for one state dir");
     for pid in windows {
         std::process::Command::new("kill")
