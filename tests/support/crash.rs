@@ -4,7 +4,7 @@
 //! writer would leave a torn file.
 
 use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, Stdio};
 
 /// Name, size and inode of every entry of `dir` whose name passes `watched`.
 pub fn fingerprint(dir: &Path, watched: &dyn Fn(&str) -> bool) -> Vec<(String, u64, u64)> {
@@ -26,11 +26,7 @@ pub fn fingerprint(dir: &Path, watched: &dyn Fn(&str) -> bool) -> Vec<(String, u
 
 /// Runs `command` (output discarded) and kills it with SIGKILL as soon as
 /// a watched entry of `dir` changes, or lets it finish if it is faster.
-pub fn kill_when_touched(
-    command: &mut Command,
-    dir: &Path,
-    watched: &dyn Fn(&str) -> bool,
-) -> ExitStatus {
+pub fn kill_when_touched(command: &mut Command, dir: &Path, watched: &dyn Fn(&str) -> bool) {
     let before = fingerprint(dir, watched);
     let mut child = command
         .stdin(Stdio::null())
@@ -44,7 +40,7 @@ pub fn kill_when_touched(
         std::thread::yield_now();
     }
     child.kill().ok();
-    child.wait().expect("reap the writer")
+    child.wait().expect("reap the writer");
 }
 
 /// Names of the entries of `dir` that a killed writer left behind and
