@@ -3,22 +3,11 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use odoo_connections::model::ConnectionDraft;
 use odoo_connections::store::ConnectionStore;
-use support::sandbox::{Sandbox, assert_exit, stderr, stdout};
-
-fn keyring_lookup(account: &str) -> Option<String> {
-    let output = Command::new("secret-tool")
-        .args(["lookup", "service", "odoo-connections", "username", account])
-        .output()
-        .expect("secret-tool is installed (libsecret-tools)");
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
-}
+use support::sandbox::{Sandbox, assert_exit, keyring_lookup, stderr, stdout};
 
 fn id_of(sandbox: &Sandbox, name: &str) -> String {
     let output = sandbox.run(&["show", name, "--json"]);

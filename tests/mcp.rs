@@ -10,9 +10,9 @@ use std::process::Stdio;
 
 use odoo_connections::policy::audit::{Caller, Decision};
 use rmcp::ServiceExt as _;
-use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::{RoleClient, RunningService};
 use rmcp::transport::TokioChildProcess;
+use support::mcp_client::{call, text};
 use support::policy::PolicySandbox as _;
 use support::sandbox::{Sandbox, stderr};
 
@@ -23,27 +23,6 @@ async fn connect(sandbox: &Sandbox) -> RunningService<RoleClient, ()> {
         .env("ODOO_CONNECTIONS_GUI_COMMAND", sandbox.ready_window());
     let transport = TokioChildProcess::new(tokio::process::Command::from(command)).unwrap();
     ().serve(transport).await.unwrap()
-}
-
-async fn call(
-    client: &RunningService<RoleClient, ()>,
-    tool: &'static str,
-    arguments: serde_json::Value,
-) -> CallToolResult {
-    let mut params = CallToolRequestParams::new(tool);
-    if let serde_json::Value::Object(arguments) = arguments {
-        params = params.with_arguments(arguments);
-    }
-    client.call_tool(params).await.unwrap()
-}
-
-fn text(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|block| block.as_text().map(|text| text.text.clone()))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -7,16 +7,15 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use rmcp::ServiceExt as _;
-use rmcp::model::{CallToolRequestParams, CallToolResult};
-use rmcp::service::{RoleClient, RunningService};
 use rmcp::transport::TokioChildProcess;
 use sha2::{Digest as _, Sha256};
+use support::mcp_client::call;
 use support::odoo_server::{OdooServer, OdooVersion, User};
 use support::policy::PolicySandbox as _;
-use support::sandbox::{Sandbox, assert_exit, stdout};
+use support::sandbox::{Sandbox, assert_exit, keyring_lookup, stdout};
 use tokio::io::AsyncReadExt as _;
 
 /// One transcript entry: which step printed what.
@@ -116,34 +115,11 @@ fn argv_recorder(sandbox: &Sandbox, name: &str, dump: &Path, answer: &str) -> st
     )
 }
 
-fn keyring_lookup(account: &str) -> Option<String> {
-    let output = Command::new("secret-tool")
-        .args(["lookup", "service", "odoo-connections", "username", account])
-        .output()
-        .expect("secret-tool is installed (libsecret-tools)");
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
 fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
-}
-
-async fn call(
-    client: &RunningService<RoleClient, ()>,
-    tool: &'static str,
-    arguments: serde_json::Value,
-) -> CallToolResult {
-    let mut params = CallToolRequestParams::new(tool);
-    if let serde_json::Value::Object(arguments) = arguments {
-        params = params.with_arguments(arguments);
-    }
-    client.call_tool(params).await.expect("tool call")
 }
 
 /// The MCP part: a real client on `odoo-connections mcp`, with the window

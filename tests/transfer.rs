@@ -6,21 +6,13 @@ mod support;
 
 use std::process::Command;
 
-use support::sandbox::{Sandbox, assert_exit, stderr, stdout};
+use support::sandbox::{Sandbox, assert_exit, keyring_lookup, stderr, stdout};
 
 fn keyring_secret_of(sandbox: &Sandbox, name: &str) -> Option<String> {
     let shown = sandbox.run(&["show", name, "--json"]);
     assert_exit(&shown, 0);
     let value: serde_json::Value = serde_json::from_str(&stdout(&shown)).unwrap();
-    let id = value["id"].as_str().unwrap();
-    let output = Command::new("secret-tool")
-        .args(["lookup", "service", "odoo-connections", "username", id])
-        .output()
-        .unwrap();
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    keyring_lookup(value["id"].as_str().unwrap())
 }
 
 const DESKTOP_FILE: &str = r#"{

@@ -114,6 +114,19 @@ impl Sandbox {
     }
 }
 
+/// The secret stored in the keyring for connection id `account`, as
+/// `secret-tool` (another Secret Service client) sees it.
+pub fn keyring_lookup(account: &str) -> Option<String> {
+    let output = Command::new("secret-tool")
+        .args(["lookup", "service", "odoo-connections", "username", account])
+        .output()
+        .expect("secret-tool is installed (libsecret-tools)");
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
 /// Standard output as text.
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
