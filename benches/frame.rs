@@ -13,7 +13,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use odoo_connections::gui::{AppState, show};
-use support::{Sandbox, Target, count, figure, heading, median, ms};
+use support::{BenchSandbox as _, Sandbox, Target, count, figure, heading, median, ms};
 
 const CONNECTIONS: usize = 10_000;
 const FRAMES: usize = 200;

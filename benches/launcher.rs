@@ -9,7 +9,7 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{Sandbox, Target, figure, heading, measure, ms};
+use support::{BenchSandbox as _, Sandbox, Target, figure, heading, measure, ms};
 
 const ROUNDS: usize = 60;
 const WARM_UP: usize = 5;
@@ -37,7 +37,7 @@ fn process_time(sandbox: &Sandbox, args: &[&str], code: i32) -> Duration {
     let run = || {
         run_expecting(
             sandbox
-                .command()
+                .quiet_command()
                 .args(args)
                 .env("ODOO_CONNECTIONS_GUI_COMMAND", &window),
             code,
@@ -59,7 +59,7 @@ fn simultaneous_opens(count: usize, limit: u32) -> (usize, Duration) {
     let children: Vec<_> = (0..count)
         .map(|_| {
             sandbox
-                .command()
+                .quiet_command()
                 .arg("open")
                 .env("ODOO_CONNECTIONS_GUI_COMMAND", &window)
                 .spawn()
@@ -89,7 +89,7 @@ fn main() {
     let full = Sandbox::new();
     full.write_policy(&open_limit_policy(1));
     run_expecting(
-        full.command()
+        full.quiet_command()
             .arg("open")
             .env("ODOO_CONNECTIONS_GUI_COMMAND", full.ready_window()),
         0,

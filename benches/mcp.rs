@@ -10,7 +10,7 @@ use rmcp::ServiceExt as _;
 use rmcp::model::CallToolRequestParams;
 use rmcp::service::{RoleClient, RunningService};
 use rmcp::transport::TokioChildProcess;
-use support::{Sandbox, Target, figure, heading, median, ms};
+use support::{BenchSandbox as _, Sandbox, Target, figure, heading, median, ms};
 
 const SESSIONS: usize = 10;
 const CALLS: usize = 200;
@@ -23,7 +23,7 @@ fn policy(max: u32) -> String {
 }
 
 async fn connect(sandbox: &Sandbox) -> RunningService<RoleClient, ()> {
-    let mut command = sandbox.command();
+    let mut command = sandbox.quiet_command();
     command
         .arg("mcp")
         .env("ODOO_CONNECTIONS_GUI_COMMAND", sandbox.ready_window());

@@ -8,7 +8,7 @@ mod support;
 use std::hint::black_box;
 
 use odoo_connections::store::ConnectionStore;
-use support::{Sandbox, Target, count, figure, heading, measure, ms};
+use support::{BenchSandbox as _, Sandbox, Target, count, figure, heading, measure, ms};
 
 const CONNECTIONS: usize = 10_000;
 const ROUNDS: usize = 15;

@@ -10,7 +10,7 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Sandbox, Target, count, figure, heading, median, ms};
+use support::{BenchSandbox as _, Sandbox, Target, count, figure, heading, median, ms};
 
 const STARTS: usize = 7;
 const CONNECTIONS: usize = 10_000;
@@ -32,7 +32,7 @@ impl Window {
         let log = std::fs::File::create(sandbox.root().join("gui.log")).expect("window log");
         let started = Instant::now();
         let mut child = sandbox
-            .command()
+            .quiet_command()
             .arg("gui")
             .stdout(Stdio::piped())
             .stderr(log)

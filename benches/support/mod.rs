@@ -4,16 +4,12 @@
 //! only some of them.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use odoo_connections::model::{ConnectionDraft, ConnectionId};
-use odoo_connections::paths::Paths;
 use odoo_connections::store::ConnectionStore;
-
-/// The release binary cargo built for this bench.
-pub const BINARY: &str = env!("CARGO_BIN_EXE_odoo-connections");
 
 /// The middle value (the upper one of an even count).
 pub fn median<T: Ord + Copy>(mut samples: Vec<T>) -> T {
@@ -93,55 +89,30 @@ pub fn count(value: usize) -> String {
     grouped
 }
 
-/// Private config and state directories, removed on drop.
-pub struct Sandbox {
-    dir: tempfile::TempDir,
+#[path = "../../tests/support/sandbox.rs"]
+mod sandbox;
+
+pub use sandbox::Sandbox;
+
+/// What the benchmarks need beyond the tests' [`Sandbox`].
+pub trait BenchSandbox {
+    /// The release binary pointed at this sandbox, with no standard streams.
+    fn quiet_command(&self) -> Command;
+    /// An executable stand-in window that only prints `ready` (no file I/O
+    /// of its own, so it adds nothing to the launcher's timings).
+    fn ready_window(&self) -> PathBuf;
+    /// Saves `count` connections (no secrets) in the connections file.
+    fn seed_connections(&self, count: usize);
 }
 
-impl Sandbox {
-    /// Fresh, empty directories.
-    pub fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    /// The root holding `config/` and `state/`.
-    pub fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// The sandbox's paths.
-    pub fn paths(&self) -> Paths {
-        Paths::new(self.root().join("config"), self.root().join("state"))
-    }
-
-    /// The release binary pointed at this sandbox, with no inherited hooks
-    /// and no standard streams.
-    pub fn command(&self) -> Command {
-        let paths = self.paths();
-        let mut command = Command::new(BINARY);
-        command
-            .env("ODOO_CONNECTIONS_CONFIG_DIR", paths.config_dir())
-            .env("ODOO_CONNECTIONS_STATE_DIR", paths.state_dir())
-            .env_remove("ODOO_CONNECTIONS_POLICY")
-            .env_remove("ODOO_CONNECTIONS_GUI_COMMAND")
-            .env_remove("ODOO_CONNECTIONS_APPROVE_COMMAND")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+impl BenchSandbox for Sandbox {
+    fn quiet_command(&self) -> Command {
+        let mut command = self.command();
+        command.stdout(Stdio::null()).stderr(Stdio::null());
         command
     }
 
-    /// Writes `policy.json` in the config dir.
-    pub fn write_policy(&self, json: &str) {
-        let file = self.paths().policy_file();
-        std::fs::create_dir_all(file.parent().expect("config dir")).expect("config dir");
-        std::fs::write(file, json).expect("write policy");
-    }
-
-    /// An executable stand-in window that prints `ready` and exits.
-    pub fn ready_window(&self) -> std::path::PathBuf {
+    fn ready_window(&self) -> PathBuf {
         use std::os::unix::fs::PermissionsExt as _;
         let path = self.root().join("window-ready");
         std::fs::write(&path, "#!/bin/sh\necho ready\n").expect("write stand-in");
@@ -150,8 +121,7 @@ impl Sandbox {
         path
     }
 
-    /// Saves `count` connections (no secrets) in the connections file.
-    pub fn seed_connections(&self, count: usize) {
+    fn seed_connections(&self, count: usize) {
         ConnectionStore::new(&self.paths())
             .update(|document| {
                 for index in 0..count {

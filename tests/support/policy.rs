@@ -18,8 +18,6 @@ pub trait PolicySandbox {
     fn ready_window(&self) -> PathBuf;
     /// The arguments each stand-in window was started with.
     fn window_args(&self) -> Vec<String>;
-    /// Writes `policy.json` in the config dir.
-    fn write_policy(&self, json: &str);
     /// `open` with `window` as the window program.
     fn open(&self, window: &Path) -> Output;
     /// Every audit entry, oldest first.
@@ -49,12 +47,6 @@ impl PolicySandbox for Sandbox {
             .lines()
             .map(str::to_owned)
             .collect()
-    }
-
-    fn write_policy(&self, json: &str) {
-        let file = self.paths().policy_file();
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, json).unwrap();
     }
 
     fn open(&self, window: &Path) -> Output {

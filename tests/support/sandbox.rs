@@ -50,6 +50,13 @@ impl Sandbox {
         command
     }
 
+    /// Writes `policy.json` in the config dir.
+    pub fn write_policy(&self, json: &str) {
+        let file = self.paths().policy_file();
+        std::fs::create_dir_all(file.parent().expect("config dir")).expect("config dir");
+        std::fs::write(file, json).expect("write policy");
+    }
+
     /// Runs the binary with `args` and no standard input.
     pub fn run(&self, args: &[&str]) -> Output {
         self.command()
