@@ -53,6 +53,17 @@ impl Catalog {
         self.store
             .load()?
             .check_name_free(connection.name.as_str(), None)?;
+        self.insert_with_secret(connection, secret)
+    }
+
+    /// Stores the secret, then inserts the connection (the name was checked
+    /// free; the insert checks again under the lock and, if it fails, the
+    /// secret is taken back).
+    fn insert_with_secret(
+        &self,
+        connection: Connection,
+        secret: &SecretString,
+    ) -> Result<(), CatalogError> {
         secrets::save(connection.id, secret)?;
         let id = connection.id;
         self.store
@@ -100,7 +111,7 @@ impl Catalog {
         copy.name = new;
         document.check_name_free(copy.name.as_str(), None)?;
         let secret = self.secret(original)?;
-        self.add(copy.clone(), &secret)?;
+        self.insert_with_secret(copy.clone(), &secret)?;
         Ok(copy)
     }
 
