@@ -88,15 +88,16 @@ pub fn start(paths: &Paths, timeout: Duration) -> Result<WindowOutcome, WindowEr
     };
     let log_path = paths.gui_log();
     let mut log = open_log(&log_path)?;
-    writeln!(
-        log,
-        "--- {} starting the window (launcher pid {})",
+    // One write, so launchers starting at once never interleave their lines.
+    let banner = format!(
+        "--- {} starting the window (launcher pid {})\n",
         time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
         std::process::id()
-    )
-    .map_err(|source| FileError::io("could not write", &log_path, source))?;
+    );
+    log.write_all(banner.as_bytes())
+        .map_err(|source| FileError::io("could not write", &log_path, source))?;
     let mut command = Command::new(&program);
     command
         .arg("gui")
