@@ -23,3 +23,4 @@ pub mod policy;
 pub mod secrets;
 pub mod single_instance;
 pub mod store;
+pub mod waits;

@@ -24,11 +24,7 @@ const DEFAULT_KEYRING_WAIT: Duration = Duration::from_secs(120);
 pub const KEYRING_TIMEOUT_VAR: &str = "ODOO_CONNECTIONS_KEYRING_TIMEOUT";
 
 fn keyring_wait() -> Duration {
-    std::env::var(KEYRING_TIMEOUT_VAR)
-        .ok()
-        .and_then(|secs| secs.trim().parse::<u64>().ok())
-        .filter(|secs| *secs > 0)
-        .map_or(DEFAULT_KEYRING_WAIT, Duration::from_secs)
+    crate::waits::from_env(KEYRING_TIMEOUT_VAR, DEFAULT_KEYRING_WAIT)
 }
 
 /// A keyring failure, phrased with the next step.

@@ -177,7 +177,7 @@ fn approval_is_asked_first_and_a_no_refuses_without_counting() {
     assert!(stderr(&output).contains("rule tools.open_connection_manager.require_approval"));
     assert_eq!(
         std::fs::read_to_string(&asked).unwrap().trim(),
-        "approve --tool open_connection_manager --caller cli"
+        "approve --tool open_connection_manager --caller cli --timeout-secs 120"
     );
     assert!(sandbox.window_args().is_empty());
     assert!(
@@ -186,6 +186,62 @@ fn approval_is_asked_first_and_a_no_refuses_without_counting() {
     );
     assert_eq!(sandbox.window_args().len(), 1);
     assert_eq!(open(&accept).status.code(), Some(7), "limits still apply");
+}
+
+#[test]
+fn an_unanswered_approval_is_stopped_at_its_deadline_and_refuses_without_counting() {
+    let sandbox = Sandbox::new();
+    sandbox.write_policy(&open_limit_policy(1, r#""require_approval": true, "#));
+    let pid_file = sandbox.root().join("approval-pid");
+    let silent = sandbox.script(
+        "approve-silent",
+        &format!(
+            "echo \"$@\" > '{}.args'\necho $$ > '{}'\nexec sleep 60",
+            pid_file.display(),
+            pid_file.display()
+        ),
+    );
+    let output = sandbox
+        .command()
+        .arg("open")
+        .env("ODOO_CONNECTIONS_GUI_COMMAND", sandbox.ready_window())
+        .env("ODOO_CONNECTIONS_APPROVE_COMMAND", &silent)
+        .env("ODOO_CONNECTIONS_APPROVAL_TIMEOUT", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(7));
+    assert!(
+        stderr(&output).contains("nobody answered the confirmation window within 1 s"),
+        "{}",
+        stderr(&output)
+    );
+    let args = std::fs::read_to_string(pid_file.with_extension("args")).unwrap();
+    assert!(args.trim().ends_with("--timeout-secs 1"), "{args}");
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    assert!(
+        !std::path::Path::new(&format!("/proc/{}", pid.trim())).exists(),
+        "the unanswered approval window was stopped"
+    );
+    assert!(sandbox.window_args().is_empty());
+    let last = sandbox.audit().pop().unwrap();
+    assert_eq!(last.decision, Decision::Deny);
+    assert_eq!(
+        last.rule.as_deref(),
+        Some("tools.open_connection_manager.require_approval")
+    );
+    let accept = sandbox.script("approve-yes", "exit 0");
+    let output = sandbox
+        .command()
+        .arg("open")
+        .env("ODOO_CONNECTIONS_GUI_COMMAND", sandbox.ready_window())
+        .env("ODOO_CONNECTIONS_APPROVE_COMMAND", &accept)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "the unanswered call did not use the slot: {}",
+        stderr(&output)
+    );
 }
 
 #[test]

@@ -118,6 +118,9 @@ pub struct ApproveArgs {
     /// Who asks, e.g. mcp.
     #[arg(long)]
     caller: String,
+    /// Deny by itself when nobody answers within this many seconds.
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    timeout_secs: u64,
 }
 
 /// Runs the parsed command line.
@@ -160,7 +163,8 @@ fn open_window(paths: &Paths, announce: bool) -> Result<(), CliError> {
 
 #[cfg(feature = "gui")]
 fn approve(args: &ApproveArgs) -> Result<(), CliError> {
-    let allowed = crate::gui::approval::run(&args.tool, &args.caller)
+    let wait = std::time::Duration::from_secs(args.timeout_secs);
+    let allowed = crate::gui::approval::run(&args.tool, &args.caller, wait)
         .map_err(|err| CliError::new(Exit::Failure, err.to_string()))?;
     if allowed {
         Ok(())

@@ -1,7 +1,9 @@
 //! The approval window the launcher shows before an AI agent may open the
-//! Connection Manager: Allow or Deny, where Esc and closing the window deny.
+//! Connection Manager: Allow or Deny, where Esc, closing the window and
+//! letting its countdown run out deny.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use eframe::egui;
 use egui::{Button, Key, Modifiers, RichText, Ui};
@@ -17,15 +19,18 @@ pub struct Approval {
     pub caller: String,
     /// `Some(true)` allowed, `Some(false)` denied, `None` not answered yet.
     pub answer: Option<bool>,
+    /// When the window denies by itself.
+    pub deadline: Instant,
 }
 
 impl Approval {
-    /// An unanswered question.
-    pub fn new(tool: impl Into<String>, caller: impl Into<String>) -> Self {
+    /// An unanswered question that denies by itself after `wait`.
+    pub fn new(tool: impl Into<String>, caller: impl Into<String>, wait: Duration) -> Self {
         Self {
             tool: tool.into(),
             caller: caller.into(),
             answer: None,
+            deadline: Instant::now() + wait,
         }
     }
 
@@ -45,7 +50,9 @@ impl Approval {
                 )
                 .weak(),
             );
-            ui.add_space(16.0);
+            ui.add_space(8.0);
+            self.count_down(ui);
+            ui.add_space(8.0);
             ui.horizontal(|ui| {
                 if ui.add(Button::new("Deny")).clicked() {
                     self.answer = Some(false);
@@ -58,6 +65,24 @@ impl Approval {
         if ui.input_mut(|input| input.consume_key(Modifiers::NONE, Key::Escape)) {
             self.answer = Some(false);
         }
+    }
+
+    /// Shows the time left and denies once it has run out; repaints only
+    /// when the shown second changes.
+    fn count_down(&mut self, ui: &mut Ui) {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            self.answer.get_or_insert(false);
+            return;
+        }
+        let shown_secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+        ui.label(format!(
+            "Denied automatically in {}:{:02} if nobody answers.",
+            shown_secs / 60,
+            shown_secs % 60
+        ));
+        let until_next_second = left.saturating_sub(Duration::from_secs(shown_secs - 1));
+        ui.ctx().request_repaint_after(until_next_second);
     }
 }
 
@@ -90,13 +115,14 @@ impl eframe::App for ApprovalApp {
     }
 }
 
-/// Shows the approval window; `Ok(true)` only when the person chose Allow.
-pub fn run(tool: &str, caller: &str) -> Result<bool, GuiError> {
+/// Shows the approval window; `Ok(true)` only when the person chose Allow
+/// within `wait`.
+pub fn run(tool: &str, caller: &str, wait: Duration) -> Result<bool, GuiError> {
     let answer = Arc::new(Mutex::new(None));
     let viewport = egui::ViewportBuilder::default()
         .with_title("Allow access? — Odoo Connection Manager")
         .with_app_id(super::APP_ID)
-        .with_inner_size([520.0, 150.0])
+        .with_inner_size([520.0, 175.0])
         .with_resizable(false)
         .with_always_on_top()
         .with_icon(super::icon());
@@ -105,7 +131,7 @@ pub fn run(tool: &str, caller: &str) -> Result<bool, GuiError> {
         ..Default::default()
     };
     let app = ApprovalApp {
-        approval: Approval::new(tool, caller),
+        approval: Approval::new(tool, caller, wait),
         answer: Arc::clone(&answer),
         closing: false,
         frames: 0,
@@ -130,7 +156,7 @@ mod tests {
     fn harness() -> Harness<'static, Approval> {
         Harness::new_ui_state(
             |ui, approval: &mut Approval| approval.ui(ui),
-            Approval::new("open_connection_manager", "mcp"),
+            Approval::new("open_connection_manager", "mcp", Duration::from_secs(120)),
         )
     }
 
@@ -154,6 +180,26 @@ mod tests {
         let mut harness = self::harness();
         harness.run();
         harness.key_press(Key::Escape);
+        harness.run();
+        assert_eq!(harness.state().answer, Some(false));
+    }
+
+    #[test]
+    fn the_countdown_shows_the_time_left_and_denies_when_it_runs_out() {
+        let mut harness = harness();
+        harness.run();
+        let shown = |time: &str| {
+            harness
+                .query_by_label(&format!(
+                    "Denied automatically in {time} if nobody answers."
+                ))
+                .is_some()
+        };
+        // 1:59 on a machine slow enough to lose a second before the first frame.
+        assert!(shown("2:00") || shown("1:59"), "the countdown is shown");
+        assert_eq!(harness.state().answer, None);
+
+        harness.state_mut().deadline = Instant::now();
         harness.run();
         assert_eq!(harness.state().answer, Some(false));
     }

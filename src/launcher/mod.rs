@@ -8,7 +8,8 @@
 mod approval;
 mod window;
 
-pub use approval::APPROVE_COMMAND_ENV;
+use approval::Answer;
+pub use approval::{APPROVAL_TIMEOUT_VAR, APPROVE_COMMAND_ENV};
 pub use window::{GUI_COMMAND_ENV, READY_TIMEOUT, WindowError, WindowOutcome};
 
 use crate::paths::Paths;
@@ -56,10 +57,17 @@ pub fn admit_with_approval(
         return Ok(admission);
     }
     match approval::ask(tool, caller) {
-        Ok(true) => Ok(admission),
-        Ok(false) => Err(guard.decline(
+        Ok(Answer::Allowed) => Ok(admission),
+        Ok(Answer::Declined) => Err(guard.decline(
             admission,
             "the person declined the request in the confirmation window",
+        )),
+        Ok(Answer::Unanswered(wait)) => Err(guard.decline(
+            admission,
+            &format!(
+                "nobody answered the confirmation window within {} s; ask again when someone is at the desktop",
+                wait.as_secs()
+            ),
         )),
         Err(problem) => Err(guard.decline(
             admission,

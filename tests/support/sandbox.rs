@@ -46,6 +46,7 @@ impl Sandbox {
             .env_remove("ODOO_CONNECTIONS_POLICY")
             .env_remove("ODOO_CONNECTIONS_GUI_COMMAND")
             .env_remove("ODOO_CONNECTIONS_APPROVE_COMMAND")
+            .env_remove("ODOO_CONNECTIONS_APPROVAL_TIMEOUT")
             .stdin(Stdio::null());
         command
     }
