@@ -184,6 +184,26 @@ fn adding_a_connection_stores_it_and_its_secret_in_the_keyring() {
 }
 
 #[test]
+fn the_secret_field_keeps_no_undo_history() {
+    let sandbox = Sandbox::new();
+    let mut harness = open(&sandbox);
+    click(&mut harness, "New connection");
+    type_into(&mut harness, "Secret", "first-secret");
+    // Two seconds of frames: long enough for egui to keep an undo point.
+    harness.run_steps(8);
+    replace_text(&mut harness, "Secret", "second-secret");
+    harness.get_by_label("Secret").focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut harness);
+    click(&mut harness, "Show");
+    assert_eq!(
+        harness.get_by_label("Secret").value().as_deref(),
+        Some("second-secret"),
+        "undo has nothing to go back to"
+    );
+}
+
+#[test]
 fn live_validation_explains_the_problem_and_keeps_save_disabled() {
     let sandbox = Sandbox::new();
     let mut harness = open(&sandbox);

@@ -178,6 +178,7 @@ fn database_row(ui: &mut Ui, editor: &mut Editor, errors: &FieldErrors, state: &
                     .hint_text("database name")
                     .desired_width(theme::FIELD_WIDTH - 150.0),
             );
+            forget_undo_history(ui.ctx(), secret_field_id());
             if let Discovery::Found(names) = &editor.discovery {
                 let picked = ComboBox::from_id_salt("discovered_databases")
                     .selected_text("Pick…")
@@ -224,6 +225,7 @@ fn secret_row(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
         ui.horizontal(|ui| {
             let field = ui.add(
                 TextEdit::singleline(&mut *secret.text)
+                    .id(secret_field_id())
                     .password(!revealed)
                     .hint_text(hint)
                     .desired_width(theme::FIELD_WIDTH - 150.0),
@@ -251,6 +253,21 @@ fn secret_row(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
         })
         .inner
     });
+}
+
+/// The id of the secret field. egui keeps an undo history of every text
+/// field; this one has none, so no earlier secret lingers in memory.
+fn secret_field_id() -> egui::Id {
+    egui::Id::unique("connection-secret")
+}
+
+/// Empties the undo history egui keeps for the text field `id` (it holds
+/// copies of earlier values).
+fn forget_undo_history(ctx: &egui::Context, id: egui::Id) {
+    if let Some(mut memory) = TextEdit::load_state(ctx, id) {
+        memory.clear_undoer();
+        memory.store(ctx, id);
+    }
 }
 
 fn text(ui: &mut Ui, value: &mut String, hint: &str) -> Response {
