@@ -5,6 +5,10 @@
 //! the lock held, sends `focus` on the socket and ends: the first window
 //! comes to the front instead of a second one opening.
 //!
+//! A state dir whose socket path is longer than a Unix socket address allows
+//! (about 100 bytes) is reached on Linux through `/proc/self/fd/N/gui.sock`,
+//! N being an open handle on the state dir; the socket stays in the state dir.
+//!
 //! On other systems than Unix there is no socket: every start opens its own
 //! window (the lock is still taken, so the first window is the primary one).
 
@@ -85,11 +89,10 @@ pub fn claim(paths: &Paths) -> Result<Claim, SingleInstanceError> {
     let socket = socket_path(paths);
     // We hold the lock, so a socket file left here is stale.
     std::fs::remove_file(&socket).ok();
-    let listener = std::os::unix::net::UnixListener::bind(&socket).map_err(|source| {
-        SingleInstanceError::Listen {
-            path: socket,
-            source,
-        }
+    let listener = at_short_address(&socket, |path| std::os::unix::net::UnixListener::bind(path))
+        .map_err(|source| SingleInstanceError::Listen {
+        path: socket,
+        source,
     })?;
     Ok(Claim::Primary(Primary { lock, listener }))
 }
@@ -106,10 +109,11 @@ fn hand_over(paths: &Paths) -> Result<Claim, SingleInstanceError> {
     use std::io::Write as _;
     let socket = socket_path(paths);
     for _ in 0..HAND_OVER_ATTEMPTS {
-        if let Ok(mut stream) = std::os::unix::net::UnixStream::connect(&socket)
-            && stream
-                .write_all(format!("{FOCUS_MESSAGE}\n").as_bytes())
-                .is_ok()
+        if let Ok(mut stream) = at_short_address(&socket, |path| {
+            std::os::unix::net::UnixStream::connect(path)
+        }) && stream
+            .write_all(format!("{FOCUS_MESSAGE}\n").as_bytes())
+            .is_ok()
         {
             return Ok(Claim::Secondary);
         }
@@ -119,6 +123,31 @@ fn hand_over(paths: &Paths) -> Result<Claim, SingleInstanceError> {
         lock: lock_path(paths),
         socket,
     })
+}
+
+/// The longest socket path used as is (a Unix socket address holds 108
+/// bytes on Linux, including the final NUL).
+#[cfg(target_os = "linux")]
+const LONGEST_SOCKET_PATH: usize = 100;
+
+/// Runs `use_socket` (bind or connect) on `socket`, through a short
+/// `/proc/self/fd` alias of its directory on Linux when the path is too long.
+#[cfg(unix)]
+fn at_short_address<T>(
+    socket: &std::path::Path,
+    use_socket: impl FnOnce(&std::path::Path) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    #[cfg(target_os = "linux")]
+    if socket.as_os_str().len() > LONGEST_SOCKET_PATH
+        && let (Some(dir), Some(name)) = (socket.parent(), socket.file_name())
+    {
+        use std::os::fd::AsRawFd as _;
+        // Kept open while `use_socket` runs: the alias resolves through it.
+        let handle = std::fs::File::open(dir)?;
+        let alias = PathBuf::from(format!("/proc/self/fd/{}", handle.as_raw_fd())).join(name);
+        return use_socket(&alias);
+    }
+    use_socket(socket)
 }
 
 impl Primary {
@@ -168,6 +197,32 @@ mod tests {
         let Claim::Primary(primary) = claim(&paths).unwrap() else {
             panic!("the first claim must be primary");
         };
+        let (sender, receiver) = mpsc::channel();
+        primary
+            .listen(move || {
+                sender.send(()).ok();
+            })
+            .unwrap();
+        assert!(matches!(claim(&paths).unwrap(), Claim::Secondary));
+        receiver
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the first window was asked to focus");
+    }
+
+    #[test]
+    fn a_state_dir_too_long_for_a_socket_address_still_hands_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("s".repeat(60)).join("t".repeat(60));
+        let paths = Paths::new(dir.path().join("c"), state);
+        std::fs::create_dir_all(paths.state_dir()).unwrap();
+        assert!(socket_path(&paths).as_os_str().len() > 108);
+        let Claim::Primary(primary) = claim(&paths).unwrap() else {
+            panic!("the first claim must be primary");
+        };
+        assert!(
+            socket_path(&paths).exists(),
+            "the socket is in the state dir"
+        );
         let (sender, receiver) = mpsc::channel();
         primary
             .listen(move || {
