@@ -190,23 +190,32 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn a_second_start_hands_over_and_the_first_is_asked_to_focus() {
-        let dir = tempfile::tempdir().unwrap();
-        let paths = Paths::new(dir.path().join("c"), dir.path().join("s"));
-        let Claim::Primary(primary) = claim(&paths).unwrap() else {
+    /// Claims `paths` twice: the first start becomes the window, the second
+    /// hands over, and the first is asked to come to the front.
+    fn assert_second_start_hands_over(paths: &Paths) {
+        let Claim::Primary(primary) = claim(paths).unwrap() else {
             panic!("the first claim must be primary");
         };
+        assert!(
+            socket_path(paths).exists(),
+            "the socket is in the state dir"
+        );
         let (sender, receiver) = mpsc::channel();
         primary
             .listen(move || {
                 sender.send(()).ok();
             })
             .unwrap();
-        assert!(matches!(claim(&paths).unwrap(), Claim::Secondary));
+        assert!(matches!(claim(paths).unwrap(), Claim::Secondary));
         receiver
             .recv_timeout(Duration::from_secs(30))
             .expect("the first window was asked to focus");
+    }
+
+    #[test]
+    fn a_second_start_hands_over_and_the_first_is_asked_to_focus() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_second_start_hands_over(&Paths::new(dir.path().join("c"), dir.path().join("s")));
     }
 
     #[test]
@@ -216,23 +225,7 @@ mod tests {
         let paths = Paths::new(dir.path().join("c"), state);
         std::fs::create_dir_all(paths.state_dir()).unwrap();
         assert!(socket_path(&paths).as_os_str().len() > 108);
-        let Claim::Primary(primary) = claim(&paths).unwrap() else {
-            panic!("the first claim must be primary");
-        };
-        assert!(
-            socket_path(&paths).exists(),
-            "the socket is in the state dir"
-        );
-        let (sender, receiver) = mpsc::channel();
-        primary
-            .listen(move || {
-                sender.send(()).ok();
-            })
-            .unwrap();
-        assert!(matches!(claim(&paths).unwrap(), Claim::Secondary));
-        receiver
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the first window was asked to focus");
+        assert_second_start_hands_over(&paths);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 
 mod support;
 
-use std::process::Stdio;
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use odoo_connections::policy::audit::{Caller, Decision};
 use support::policy::{PolicySandbox as _, open_limit_policy};
@@ -151,6 +152,16 @@ fn the_window_gets_the_same_dirs_and_its_own_process_group() {
     assert_eq!(sandbox.audit()[0].caller, Caller::Menu);
 }
 
+/// `open` with a stand-in window and `approver` as the confirmation window.
+fn open_asking(sandbox: &Sandbox, approver: &Path) -> Command {
+    let mut command = sandbox.command();
+    command
+        .arg("open")
+        .env("ODOO_CONNECTIONS_GUI_COMMAND", sandbox.ready_window())
+        .env("ODOO_CONNECTIONS_APPROVE_COMMAND", approver);
+    command
+}
+
 #[test]
 fn approval_is_asked_first_and_a_no_refuses_without_counting() {
     let sandbox = Sandbox::new();
@@ -161,16 +172,7 @@ fn approval_is_asked_first_and_a_no_refuses_without_counting() {
         &format!("echo \"$@\" >> '{}'\nexit 1", asked.display()),
     );
     let accept = sandbox.script("approve-yes", "exit 0");
-    let window = sandbox.ready_window();
-    let open = |approve: &std::path::Path| {
-        sandbox
-            .command()
-            .arg("open")
-            .env("ODOO_CONNECTIONS_GUI_COMMAND", &window)
-            .env("ODOO_CONNECTIONS_APPROVE_COMMAND", approve)
-            .output()
-            .unwrap()
-    };
+    let open = |approver: &Path| open_asking(&sandbox, approver).output().unwrap();
     let output = open(&decline);
     assert_eq!(output.status.code(), Some(7));
     assert!(stderr(&output).contains("declined"), "{}", stderr(&output));
@@ -201,11 +203,7 @@ fn an_unanswered_approval_is_stopped_at_its_deadline_and_refuses_without_countin
             pid_file.display()
         ),
     );
-    let output = sandbox
-        .command()
-        .arg("open")
-        .env("ODOO_CONNECTIONS_GUI_COMMAND", sandbox.ready_window())
-        .env("ODOO_CONNECTIONS_APPROVE_COMMAND", &silent)
+    let output = open_asking(&sandbox, &silent)
         .env("ODOO_CONNECTIONS_APPROVAL_TIMEOUT", "1")
         .output()
         .unwrap();
@@ -219,7 +217,7 @@ fn an_unanswered_approval_is_stopped_at_its_deadline_and_refuses_without_countin
     assert!(args.trim().ends_with("--timeout-secs 1"), "{args}");
     let pid = std::fs::read_to_string(&pid_file).unwrap();
     assert!(
-        !std::path::Path::new(&format!("/proc/{}", pid.trim())).exists(),
+        !Path::new(&format!("/proc/{}", pid.trim())).exists(),
         "the unanswered approval window was stopped"
     );
     assert!(sandbox.window_args().is_empty());
@@ -230,13 +228,7 @@ fn an_unanswered_approval_is_stopped_at_its_deadline_and_refuses_without_countin
         Some("tools.open_connection_manager.require_approval")
     );
     let accept = sandbox.script("approve-yes", "exit 0");
-    let output = sandbox
-        .command()
-        .arg("open")
-        .env("ODOO_CONNECTIONS_GUI_COMMAND", sandbox.ready_window())
-        .env("ODOO_CONNECTIONS_APPROVE_COMMAND", &accept)
-        .output()
-        .unwrap();
+    let output = open_asking(&sandbox, &accept).output().unwrap();
     assert!(
         output.status.success(),
         "the unanswered call did not use the slot: {}",
@@ -249,13 +241,7 @@ fn an_approval_window_that_cannot_ask_refuses() {
     let sandbox = Sandbox::new();
     sandbox.write_policy(&open_limit_policy(1, r#""require_approval": true, "#));
     let crashing = sandbox.script("approve-crash", "exit 70");
-    let output = sandbox
-        .command()
-        .arg("open")
-        .env("ODOO_CONNECTIONS_GUI_COMMAND", sandbox.ready_window())
-        .env("ODOO_CONNECTIONS_APPROVE_COMMAND", &crashing)
-        .output()
-        .unwrap();
+    let output = open_asking(&sandbox, &crashing).output().unwrap();
     assert_eq!(output.status.code(), Some(7));
     assert!(
         stderr(&output).contains("could not ask the person"),
