@@ -11,7 +11,7 @@ use std::time::Duration;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use egui_kittest::{Harness, HarnessBuilder};
 use odoo_connections::catalog::Catalog;
-use odoo_connections::gui::{AppState, show};
+use odoo_connections::gui::{AppState, secret_field_id, show};
 use odoo_connections::model::{
     Connection, ConnectionDraft, ConnectionId, Environment, SecretString,
 };
@@ -192,6 +192,15 @@ fn the_secret_field_keeps_no_undo_history() {
     // Two seconds of frames: long enough for egui to keep an undo point.
     harness.run_steps(8);
     replace_text(&mut harness, "Secret", "second-secret");
+    let undoer = egui::TextEdit::load_state(&harness.ctx, secret_field_id())
+        .expect("the secret field is on screen")
+        .undoer();
+    assert_eq!(
+        format!("{undoer:?}"),
+        "Undoer { undo count: 0, redo count: 0 }",
+        "egui holds no copy of the secret between frames"
+    );
+    assert!(!undoer.is_in_flux(), "not even of the one being typed");
     harness.get_by_label("Secret").focus();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     settle(&mut harness);

@@ -18,7 +18,7 @@ mod views;
 mod widgets;
 
 pub use state::AppState;
-pub use views::show;
+pub use views::{secret_field_id, show};
 
 use std::io::Write as _;
 

@@ -178,7 +178,6 @@ fn database_row(ui: &mut Ui, editor: &mut Editor, errors: &FieldErrors, state: &
                     .hint_text("database name")
                     .desired_width(theme::FIELD_WIDTH - 150.0),
             );
-            forget_undo_history(ui.ctx(), secret_field_id());
             if let Discovery::Found(names) = &editor.discovery {
                 let picked = ComboBox::from_id_salt("discovered_databases")
                     .selected_text("Pick…")
@@ -230,6 +229,7 @@ fn secret_row(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
                     .hint_text(hint)
                     .desired_width(theme::FIELD_WIDTH - 150.0),
             );
+            forget_undo_history(ui.ctx(), secret_field_id());
             let toggle = if revealed { "Hide" } else { "Show" };
             if ui
                 .button(toggle)
@@ -257,7 +257,7 @@ fn secret_row(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
 
 /// The id of the secret field. egui keeps an undo history of every text
 /// field; this one has none, so no earlier secret lingers in memory.
-fn secret_field_id() -> egui::Id {
+pub fn secret_field_id() -> egui::Id {
     egui::Id::unique("connection-secret")
 }
 

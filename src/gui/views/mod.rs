@@ -9,6 +9,8 @@ mod editor_actions;
 mod mcp_setup;
 mod sidebar;
 
+pub use editor::secret_field_id;
+
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 
 use super::command::Command;
