@@ -20,6 +20,7 @@ pub mod model;
 pub mod odoo;
 pub mod paths;
 pub mod policy;
+pub mod redact;
 pub mod secrets;
 pub mod single_instance;
 pub mod store;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use odoo_connections::cli::{self, Cli};
+use odoo_connections::cli::{self, Cli, CliError, Exit, output};
 
 fn main() -> ExitCode {
     // rustls-platform-verifier logs every refused certificate at ERROR; the
@@ -16,10 +16,15 @@ fn main() -> ExitCode {
             ),
         )
         .init();
-    match cli::run(Cli::parse()) {
+    let outcome = cli::run(Cli::parse());
+    let outcome = match (outcome, output::stdout_failure()) {
+        (Ok(()), Some(failure)) => Err(CliError::new(Exit::Failure, failure)),
+        (outcome, _) => outcome,
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("odoo-connections: {error}");
+            output::note(format_args!("odoo-connections: {error}"));
             ExitCode::from(error.exit.code())
         }
     }

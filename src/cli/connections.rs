@@ -13,6 +13,7 @@ use crate::secrets::{self, KEYRING_SERVICE};
 use crate::store::TestResults;
 
 use super::exit::{CliError, Exit};
+use super::output::{self, one_line};
 use super::prompt::{self, SecretSource};
 
 /// `list` arguments.
@@ -200,13 +201,6 @@ fn parse_name(text: &str) -> Result<ConnectionName, CliError> {
         .map_err(|err| CliError::new(Exit::InvalidInput, format!("NAME: {err}")))
 }
 
-pub(super) fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value)
-        .map_err(|err| CliError::new(Exit::Failure, err.to_string()))?;
-    println!("{text}");
-    Ok(())
-}
-
 /// `list`.
 pub fn list(paths: &Paths, args: &ListArgs) -> Result<(), CliError> {
     let document = Catalog::new(paths).load()?;
@@ -217,15 +211,15 @@ pub fn list(paths: &Paths, args: &ListArgs) -> Result<(), CliError> {
         .filter(|connection| connection.matches(needle))
         .collect();
     if args.json {
-        return print_json(&shown);
+        return output::json(&shown);
     }
     if shown.is_empty() {
         if document.connections().is_empty() {
-            eprintln!(
-                "No connections yet. Add one with `odoo-connections add NAME --url URL --db DB --login LOGIN`."
+            output::note(
+                "No connections yet. Add one with `odoo-connections add NAME --url URL --db DB --login LOGIN`.",
             );
         } else {
-            eprintln!("No connection matches {needle:?}.");
+            output::note(format_args!("No connection matches {needle:?}."));
         }
         return Ok(());
     }
@@ -251,7 +245,7 @@ pub fn list(paths: &Paths, args: &ListArgs) -> Result<(), CliError> {
             ]
         })
         .collect();
-    print_table(
+    output::table(
         [
             "NAME",
             "ENV",
@@ -264,27 +258,6 @@ pub fn list(paths: &Paths, args: &ListArgs) -> Result<(), CliError> {
         &rows,
     );
     Ok(())
-}
-
-pub(super) fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
-    let mut widths = header.map(str::len);
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let line = |cells: [&str; N]| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        println!("{}", padded.join("  ").trim_end());
-    };
-    line(header);
-    for row in rows {
-        line(row.each_ref().map(String::as_str));
-    }
 }
 
 /// `show`.
@@ -305,7 +278,7 @@ pub fn show(paths: &Paths, args: &ShowArgs) -> Result<(), CliError> {
             "keyring_service": KEYRING_SERVICE,
             "keyring_account": connection.id.to_string(),
         });
-        return print_json(&value);
+        return output::json(&value);
     }
     let tags: Vec<&str> = connection.tags.iter().map(|tag| tag.as_str()).collect();
     let secret_line = match secret_state {
@@ -335,7 +308,7 @@ pub fn show(paths: &Paths, args: &ShowArgs) -> Result<(), CliError> {
         ("id", connection.id.to_string()),
     ];
     for (key, value) in rows {
-        println!("{key:<12} {value}");
+        output::line(format_args!("{key:<12} {}", one_line(&value)));
     }
     Ok(())
 }
@@ -369,11 +342,11 @@ pub fn add(paths: &Paths, args: &AddArgs) -> Result<(), CliError> {
         &format!("{what} for {} on {}: ", connection.login, connection.url),
     )?;
     catalog.add(connection.clone(), &secret)?;
-    println!(
+    output::line(format_args!(
         "Added {:?}; its secret is in the system keyring (service {KEYRING_SERVICE}, account {}).",
         connection.name.as_str(),
         connection.id
-    );
+    ));
     Ok(())
 }
 
@@ -395,11 +368,13 @@ pub fn edit(paths: &Paths, args: &EditArgs) -> Result<(), CliError> {
         None
     };
     if updated == current && secret.is_none() {
-        eprintln!("Nothing to change: give at least one setting, --secret-stdin or --ask-secret.");
+        output::note(
+            "Nothing to change: give at least one setting, --secret-stdin or --ask-secret.",
+        );
         return Ok(());
     }
     catalog.update(updated.clone(), secret.as_ref())?;
-    println!("Updated {:?}.", updated.name.as_str());
+    output::line(format_args!("Updated {:?}.", updated.name.as_str()));
     Ok(())
 }
 
@@ -407,7 +382,11 @@ pub fn edit(paths: &Paths, args: &EditArgs) -> Result<(), CliError> {
 pub fn rename(paths: &Paths, args: &RenameArgs) -> Result<(), CliError> {
     let new = parse_name(&args.new)?;
     let renamed = Catalog::new(paths).rename(&args.old, new)?;
-    println!("Renamed {:?} to {:?}.", args.old, renamed.name.as_str());
+    output::line(format_args!(
+        "Renamed {:?} to {:?}.",
+        args.old,
+        renamed.name.as_str()
+    ));
     Ok(())
 }
 
@@ -415,11 +394,11 @@ pub fn rename(paths: &Paths, args: &RenameArgs) -> Result<(), CliError> {
 pub fn duplicate(paths: &Paths, args: &DuplicateArgs) -> Result<(), CliError> {
     let new = parse_name(&args.new)?;
     let copy = Catalog::new(paths).duplicate(&args.name, new)?;
-    println!(
+    output::line(format_args!(
         "Copied {:?} to {:?} (with its secret).",
         args.name,
         copy.name.as_str()
-    );
+    ));
     Ok(())
 }
 
@@ -433,10 +412,13 @@ pub fn remove(paths: &Paths, args: &RemoveArgs) -> Result<(), CliError> {
         connection.url
     );
     if !prompt::confirm(&question, args.yes)? {
-        eprintln!("Nothing was deleted.");
+        output::note("Nothing was deleted.");
         return Ok(());
     }
     catalog.remove(connection.name.as_str())?;
-    println!("Deleted {:?} and its secret.", connection.name.as_str());
+    output::line(format_args!(
+        "Deleted {:?} and its secret.",
+        connection.name.as_str()
+    ));
     Ok(())
 }

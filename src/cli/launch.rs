@@ -9,6 +9,7 @@ use crate::policy::audit::Caller;
 use crate::policy::{Denial, Guard, PolicySource};
 
 use super::exit::{CliError, Exit};
+use super::output::{self, one_line};
 
 /// `open` arguments.
 #[derive(Debug, Args)]
@@ -36,7 +37,7 @@ pub fn open(paths: &Paths, source: PolicySource, args: &OpenArgs) -> Result<(), 
     let guard = Guard::new(paths, source);
     match launcher::open(&guard, paths, caller) {
         Ok(outcome) => {
-            eprintln!("odoo-connections: {}", outcome.describe());
+            output::note(format_args!("odoo-connections: {}", outcome.describe()));
             Ok(())
         }
         Err(LaunchError::Denied(denial)) => Err(denied(&denial)),
@@ -49,7 +50,7 @@ pub fn open(paths: &Paths, source: PolicySource, args: &OpenArgs) -> Result<(), 
 
 /// The stderr message and exit code of a policy refusal.
 pub fn denied(denial: &Denial) -> CliError {
-    let mut message = format!("policy denied {denial}");
+    let mut message = format!("policy denied {}", one_line(&denial.to_string()));
     if let Some(secs) = denial.retry_after_secs {
         message.push_str(&format!("\nretry-after: {secs} s"));
     }

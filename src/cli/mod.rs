@@ -6,6 +6,7 @@ mod connections;
 mod exec;
 mod exit;
 mod launch;
+pub mod output;
 mod policy;
 mod prompt;
 mod setup;

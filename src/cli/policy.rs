@@ -12,6 +12,7 @@ use crate::policy::spec::{KNOWN_TOOLS, PolicySpec};
 use crate::policy::{CheckReport, Guard, PolicySource, ToolName};
 
 use super::exit::{CliError, Exit};
+use super::output::{self, one_line};
 
 /// `policy` arguments.
 #[derive(Debug, Args)]
@@ -67,15 +68,13 @@ fn check(
     };
     let reports: Vec<CheckReport> = tools.iter().map(|tool| guard.check(tool)).collect();
     if json {
-        let text = serde_json::to_string_pretty(&reports)
-            .map_err(|err| CliError::new(Exit::Failure, err.to_string()))?;
-        println!("{text}");
+        output::json(&reports)?;
     } else {
         if let Some(first) = reports.first() {
-            println!("policy: {}", first.policy);
+            output::line(format_args!("policy: {}", one_line(&first.policy)));
         }
         for report in &reports {
-            println!("{}", describe(report));
+            output::line(describe(report));
         }
     }
     if reports
@@ -97,7 +96,7 @@ fn describe(report: &CheckReport) -> String {
             "{}: deny (rule {}): {}",
             report.tool,
             report.rule,
-            report.reason.as_deref().unwrap_or_default()
+            one_line(report.reason.as_deref().unwrap_or_default())
         ),
     };
     for usage in &report.limits {
@@ -123,6 +122,6 @@ fn validate(file: &std::path::Path) -> Result<(), CliError> {
         })?;
     PolicySpec::parse(&bytes)
         .map_err(|err| CliError::new(Exit::InvalidInput, format!("{}: {err}", file.display())))?;
-    println!("{}: valid policy", file.display());
+    output::line(format_args!("{}: valid policy", file.display()));
     Ok(())
 }

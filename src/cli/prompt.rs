@@ -1,11 +1,12 @@
 //! Reading secrets and confirmations from a person: never echoed, never
 //! taken from the command line, never prompted for when nobody is there.
 
-use std::io::{self, BufRead as _, IsTerminal as _, Read as _, Write as _};
+use std::io::{self, BufRead as _, IsTerminal as _, Read as _};
 
 use crate::model::SecretString;
 
 use super::exit::{CliError, Exit};
+use super::output;
 
 /// Where a secret comes from.
 pub enum SecretSource {
@@ -64,8 +65,7 @@ pub fn confirm(question: &str, assume_yes: bool) -> Result<bool, CliError> {
             "refusing to delete without confirmation; pass --yes",
         ));
     }
-    eprint!("{question} [y/N] ");
-    io::stderr().flush().ok();
+    output::ask(format_args!("{question} [y/N] "));
     let mut answer = String::new();
     io::stdin()
         .lock()

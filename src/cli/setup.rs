@@ -1,7 +1,6 @@
 //! Setting things up around the tool: the MCP client snippet, shell
 //! completions and man pages (both generated from the argument definitions).
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory as _, ValueEnum};
@@ -11,6 +10,7 @@ use crate::mcp::client_config::{self, McpClient};
 
 use super::Cli;
 use super::exit::{CliError, Exit};
+use super::output;
 
 /// `mcp-config` client choice.
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
@@ -56,8 +56,8 @@ pub fn mcp_config(args: &McpConfigArgs) -> Result<(), CliError> {
         ClientFlag::ClaudeCode => McpClient::ClaudeCode,
     };
     let executable = std::env::current_exe().map_err(failure)?;
-    eprintln!("{}", client.instructions());
-    println!("{}", client_config::snippet(client, &executable));
+    output::note(client.instructions());
+    output::line(client_config::snippet(client, &executable));
     Ok(())
 }
 
@@ -65,7 +65,9 @@ pub fn mcp_config(args: &McpConfigArgs) -> Result<(), CliError> {
 pub fn completions(args: &CompletionsArgs) -> Result<(), CliError> {
     let mut command = Cli::command();
     let name = command.get_name().to_owned();
-    clap_complete::generate(args.shell, &mut command, name, &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, name, &mut script);
+    output::generated(&script);
     Ok(())
 }
 
@@ -78,12 +80,13 @@ pub fn man(args: &ManArgs) -> Result<(), CliError> {
             clap_mangen::Man::new(command)
                 .render(&mut page)
                 .map_err(failure)?;
-            std::io::stdout().write_all(&page).map_err(failure)
+            output::generated(&page);
+            Ok(())
         }
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(failure)?;
             clap_mangen::generate_to(command, dir).map_err(failure)?;
-            eprintln!("Wrote man pages to {}.", dir.display());
+            output::note(format_args!("Wrote man pages to {}.", dir.display()));
             Ok(())
         }
     }
@@ -121,12 +124,12 @@ pub fn install(args: &InstallArgs) -> Result<(), CliError> {
     let written = desktop::install(&data_dir, &executable).map_err(failure)?;
     refresh_desktop_caches(&data_dir);
     for path in &written {
-        println!("{}", path.display());
+        output::line(path.display());
     }
-    eprintln!(
+    output::note(format_args!(
         "Installed \"Odoo Connection Manager\" in the app menu (it starts {}).",
         executable.display()
-    );
+    ));
     Ok(())
 }
 
@@ -136,12 +139,12 @@ pub fn uninstall(args: &InstallArgs) -> Result<(), CliError> {
     let removed = desktop::uninstall(&data_dir).map_err(failure)?;
     refresh_desktop_caches(&data_dir);
     for path in &removed {
-        println!("{}", path.display());
+        output::line(path.display());
     }
-    eprintln!(
+    output::note(format_args!(
         "Removed {} files. Your connections, settings and keyring secrets are untouched.",
         removed.len()
-    );
+    ));
     Ok(())
 }
 

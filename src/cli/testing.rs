@@ -15,8 +15,8 @@ use crate::odoo::{self, TestReport};
 use crate::paths::Paths;
 use crate::store::TestResults;
 
-use super::connections::{print_json, print_table};
 use super::exit::{CliError, Exit};
+use super::output::{self, one_line};
 
 /// `test` arguments.
 #[derive(Debug, Args)]
@@ -113,7 +113,7 @@ pub fn test(paths: &Paths, args: &TestArgs) -> Result<(), CliError> {
         None => document.connections().to_vec(),
     };
     if chosen.is_empty() {
-        eprintln!("No connections to test. Add one with `odoo-connections add`.");
+        output::note("No connections to test. Add one with `odoo-connections add`.");
         return Ok(());
     }
     let mut jobs = Vec::with_capacity(chosen.len());
@@ -123,7 +123,11 @@ pub fn test(paths: &Paths, args: &TestArgs) -> Result<(), CliError> {
             Ok(secret) => secret,
             Err(err) if args.name.is_some() => return Err(err.into()),
             Err(err) => {
-                eprintln!("{}: not tested: {err}", connection.name);
+                output::note(format_args!(
+                    "{}: not tested: {}",
+                    connection.name,
+                    one_line(&err.to_string())
+                ));
                 untested.push(connection.name.to_string());
                 continue;
             }
@@ -165,14 +169,18 @@ pub fn test(paths: &Paths, args: &TestArgs) -> Result<(), CliError> {
 fn print_reports(named: &[NamedReport], args: &TestArgs) -> Result<(), CliError> {
     if args.json {
         return match named {
-            [single] if args.name.is_some() => print_json(single),
-            all => print_json(&all),
+            [single] if args.name.is_some() => output::json(single),
+            all => output::json(&all),
         };
     }
     if let [single] = named
         && args.name.is_some()
     {
-        println!("{}: {}", single.report.code, single.report.message);
+        output::line(format_args!(
+            "{}: {}",
+            single.report.code,
+            one_line(&single.report.message)
+        ));
         return Ok(());
     }
     let rows: Vec<[String; 5]> = named
@@ -188,9 +196,13 @@ fn print_reports(named: &[NamedReport], args: &TestArgs) -> Result<(), CliError>
             ]
         })
         .collect();
-    print_table(["NAME", "RESULT", "VERSION", "PROTOCOL", "TIME"], &rows);
+    output::table(["NAME", "RESULT", "VERSION", "PROTOCOL", "TIME"], &rows);
     for entry in named.iter().filter(|entry| !entry.report.ok) {
-        println!("\n{}: {}", entry.name, entry.report.message);
+        output::line(format_args!(
+            "\n{}: {}",
+            entry.name,
+            one_line(&entry.report.message)
+        ));
     }
     Ok(())
 }
@@ -211,12 +223,12 @@ pub fn databases(args: &DatabasesArgs) -> Result<(), CliError> {
         (None, false) => TlsMode::System,
     };
     if tls == TlsMode::Insecure && url.is_https() {
-        eprintln!("warning: --insecure: the server's certificate is not checked");
+        output::note("warning: --insecure: the server's certificate is not checked");
     }
     let limit: Duration = args.timeout.duration();
     let listed = runtime()?.block_on(odoo::list_databases(&url, tls, limit));
     match (listed, args.json) {
-        (Ok(list), true) => print_json(&json!({
+        (Ok(list), true) => output::json(&json!({
             "ok": true,
             "url": url.to_string(),
             "server_version": list.server_version,
@@ -224,23 +236,28 @@ pub fn databases(args: &DatabasesArgs) -> Result<(), CliError> {
         })),
         (Ok(list), false) => {
             if list.databases.is_empty() {
-                eprintln!("The server at {url} lists no database for this address.");
+                output::note(format_args!(
+                    "The server at {url} lists no database for this address."
+                ));
             }
             for name in list.databases {
-                println!("{name}");
+                output::line(one_line(&name));
             }
             Ok(())
         }
         (Err(diagnosis), json) => {
             if json {
-                print_json(&json!({
+                output::json(&json!({
                     "ok": false,
                     "url": url.to_string(),
                     "code": diagnosis.code,
                     "message": diagnosis.message,
                 }))?;
             }
-            Err(CliError::new(Exit::TestFailed, diagnosis.message))
+            Err(CliError::new(
+                Exit::TestFailed,
+                one_line(&diagnosis.message),
+            ))
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::model::TlsMode;
 use crate::paths::Paths;
 
 use super::exit::{CliError, Exit};
+use super::output::{self, one_line};
 
 /// `import` arguments.
 #[derive(Debug, Args)]
@@ -72,23 +73,31 @@ pub fn import(paths: &Paths, args: &ImportArgs) -> Result<(), CliError> {
     } else {
         "Imported"
     };
-    println!("{verb} from {} ({shape}):", args.file.display());
+    output::line(format_args!(
+        "{verb} from {} ({shape}):",
+        args.file.display()
+    ));
     for (label, names) in [("added", &report.added), ("updated", &report.updated)] {
-        println!("  {label} {}: {}", names.len(), names.join(", "));
+        let names: Vec<String> = names.iter().map(|name| one_line(name)).collect();
+        output::line(format_args!(
+            "  {label} {}: {}",
+            names.len(),
+            names.join(", ")
+        ));
     }
-    println!("  skipped {}", report.skipped.len());
+    output::line(format_args!("  skipped {}", report.skipped.len()));
     for (name, reason) in &report.skipped {
-        println!("    {name}: {reason}");
+        output::line(format_args!("    {}: {}", one_line(name), one_line(reason)));
     }
     for warning in &report.warnings {
-        eprintln!("note: {warning}");
+        output::note(format_args!("note: {}", one_line(warning)));
     }
     let changed = !report.added.is_empty() || !report.updated.is_empty();
     if changed && !args.dry_run {
-        eprintln!(
+        output::note(format_args!(
             "The secrets are now in the system keyring. Delete the plaintext file once you no longer need it: {}",
             args.file.display()
-        );
+        ));
     }
     Ok(())
 }
@@ -127,15 +136,15 @@ pub fn export(paths: &Paths, args: &ExportArgs) -> Result<(), CliError> {
         }
     };
     match &args.output {
-        None => print!("{text}"),
+        None => output::json_text(&text),
         Some(path) => {
             files::write_atomic(path, text.as_bytes())
                 .map_err(|err| CliError::new(Exit::Failure, err.to_string()))?;
-            eprintln!(
+            output::note(format_args!(
                 "Exported {} connections (no secrets) to {}.",
                 document.connections().len(),
                 path.display()
-            );
+            ));
         }
     }
     Ok(())

@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::model::{Connection, Fingerprint, Protocol, SecretString, ServerUrl, TlsMode};
+use crate::redact::Redactor;
 
 use self::http::Http;
 use self::probe::Probe;
@@ -61,11 +62,48 @@ pub struct DatabaseList {
 }
 
 /// Tests `connection` with `secret`, never taking longer than `timeout`.
+/// Every text in the report that a server could have written is scrubbed
+/// of the secret, so the report can go anywhere (terminal, files, MCP).
 pub async fn test_connection(
     connection: &Connection,
     secret: &SecretString,
     timeout: Duration,
 ) -> TestReport {
+    let report = run_test(connection, secret, timeout).await;
+    without_secret(
+        report,
+        &Redactor::with_login(connection.login.as_str(), secret),
+    )
+}
+
+/// `report` with the secret removed from its texts. The destructuring is
+/// exhaustive on purpose: a new field must be judged here.
+fn without_secret(report: TestReport, redactor: &Redactor) -> TestReport {
+    let TestReport {
+        ok,
+        code,
+        message,
+        protocol,
+        server_version,
+        uid,
+        database,
+        latency_ms,
+        certificate_sha256,
+    } = report;
+    TestReport {
+        message: redactor.scrub(&message),
+        server_version: server_version.map(|text| redactor.scrub(&text)),
+        ok,
+        code,
+        protocol,
+        uid,
+        database,
+        latency_ms,
+        certificate_sha256,
+    }
+}
+
+async fn run_test(connection: &Connection, secret: &SecretString, timeout: Duration) -> TestReport {
     let started = Instant::now();
     let http = match Http::new(&connection.url, connection.tls, timeout) {
         Ok(http) => http,

@@ -151,6 +151,8 @@ pub(super) struct Config {
     pub frontend: Frontend,
     /// PostgreSQL is unreachable: registries fail, the web list is empty.
     pub postgres_down: bool,
+    /// Logins fail with a fault that tells too much (see `echo.rs`).
+    pub login_fault: Option<super::echo::LoginFault>,
 }
 
 impl Config {

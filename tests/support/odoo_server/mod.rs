@@ -16,11 +16,13 @@
 //! ```
 
 mod config;
+mod echo;
 mod routes;
 mod services;
 mod wire;
 
 pub use config::{Frontend, OdooVersion, User};
+pub use echo::LoginFault;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -113,6 +115,12 @@ impl OdooServerBuilder {
         self
     }
 
+    /// Logins fail with `fault`, which may repeat the request (see `echo.rs`).
+    pub fn login_fault(mut self, fault: LoginFault) -> Self {
+        self.config.login_fault = Some(fault);
+        self
+    }
+
     /// Serves HTTPS with a fresh self-signed certificate for 127.0.0.1/localhost.
     pub fn tls(mut self) -> Self {
         self.tls = true;
@@ -164,6 +172,7 @@ impl OdooServer {
                 dbfilter: None,
                 frontend: Frontend::Odoo,
                 postgres_down: false,
+                login_fault: None,
             },
             tls: false,
         }

@@ -29,6 +29,11 @@ impl Request {
 
 /// Answers `request` as the configured front end and Odoo would.
 pub fn answer(config: &Config, request: &Request) -> Reply {
+    if let Some(reply) =
+        (config.login_fault.as_ref()).and_then(|fault| super::echo::answer(fault, config, request))
+    {
+        return reply;
+    }
     match config.frontend {
         Frontend::Odoo => odoo(config, request),
         Frontend::XmlrpcOnly if request.path.starts_with("/xmlrpc/") => odoo(config, request),
