@@ -2,7 +2,6 @@
 //! on stdout: `ready` (first frame shown) or `focused` (another window was
 //! already open and was brought to the front).
 
-use std::fs::OpenOptions;
 use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -87,7 +86,7 @@ pub fn start(paths: &Paths, timeout: Duration) -> Result<WindowOutcome, WindowEr
         })?,
     };
     let log_path = paths.gui_log();
-    let mut log = open_log(&log_path)?;
+    let mut log = files::open_append_private(&log_path)?;
     // One write, so launchers starting at once never interleave their lines.
     let banner = format!(
         "--- {} starting the window (launcher pid {})\n",
@@ -146,23 +145,6 @@ pub fn start(paths: &Paths, timeout: Duration) -> Result<WindowOutcome, WindowEr
         reap_in_background(child);
     }
     outcome
-}
-
-/// Opens `gui.log` for appending (the state dir is created if needed).
-fn open_log(path: &Path) -> Result<std::fs::File, FileError> {
-    if let Some(dir) = path.parent() {
-        files::create_private_dir(dir)?;
-    }
-    let mut options = OpenOptions::new();
-    options.append(true).create(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    options
-        .open(path)
-        .map_err(|source| FileError::io("could not open", path, source))
 }
 
 /// The window gets its own process group, so it outlives the launcher and

@@ -2,7 +2,6 @@
 //! `<state dir>/audit.jsonl`. It never holds a secret, only who asked for
 //! which tool, what was decided and why.
 
-use std::fs::OpenOptions;
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::PathBuf;
 
@@ -73,19 +72,10 @@ pub fn audit_file(paths: &Paths) -> PathBuf {
 /// never interleave within a line).
 pub fn append(paths: &Paths, entry: &AuditEntry) -> Result<(), FileError> {
     let path = audit_file(paths);
-    files::create_private_dir(paths.state_dir())?;
     let mut line = serde_json::to_vec(entry).unwrap_or_default();
     line.push(b'\n');
-    let mut options = OpenOptions::new();
-    options.append(true).create(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    options
-        .open(&path)
-        .and_then(|mut file| file.write_all(&line))
+    files::open_append_private(&path)?
+        .write_all(&line)
         .map_err(|source| FileError::io("could not append to", &path, source))
 }
 

@@ -38,7 +38,7 @@ impl From<FileError> for CounterError {
     fn from(error: FileError) -> Self {
         match error {
             FileError::LockTimeout { .. } => CounterError::Busy(error),
-            FileError::Io { .. } => CounterError::Io(error),
+            _ => CounterError::Io(error),
         }
     }
 }
