@@ -15,7 +15,7 @@ use odoo_connections::policy::rate_limit::{self, ClockNote, CounterState, Verdic
 use odoo_connections::policy::rules::Limit;
 use odoo_connections::policy::source::BUILT_IN_POLICY;
 use odoo_connections::policy::spec::{PolicySpec, Window};
-use odoo_connections::policy::{Guard, PolicySource, ToolName};
+use odoo_connections::policy::{Guard, PolicySource, ToolCall, ToolName};
 use support::policy::{PolicySandbox as _, open_limit_policy};
 use support::sandbox::{Sandbox, stderr};
 
@@ -269,12 +269,10 @@ fn strict_parsing_reports_what_and_where() {
     );
     assert!(error.starts_with("line 1 column"), "{error}");
 
-    let error =
-        parse_error(r#"{"version":"1","default":"deny","tools":{"open_conection_manager":{}}}"#);
-    assert!(
-        error.contains("unknown tool \"open_conection_manager\""),
-        "{error}"
-    );
+    let error = parse_error(r#"{"version":"1","default":"deny","tools":{"":{}}}"#);
+    assert!(error.contains("a tool name cannot be empty"), "{error}");
+    let error = parse_error(r#"{"version":"1","default":"deny","tools":{"a\u001bb":{}}}"#);
+    assert!(error.contains("control character"), "{error}");
 
     let error = parse_error(r#"{"version":"1","default":"maybe"}"#);
     assert!(error.contains("unknown variant `maybe`"), "{error}");
@@ -563,14 +561,14 @@ fn a_clock_stepped_back_between_processes_keeps_the_persisted_quota_and_is_audit
     let paths = sandbox.paths();
     let clock = Arc::new(SetClock(AtomicU64::new(T0)));
     let guard = Guard::new(&paths, PolicySource::resolve(None, &paths)).with_clock(clock.clone());
-    let tool = ToolName::open_connection_manager();
+    let tool = ToolCall::new(ToolName::open_connection_manager());
     for _ in 0..2 {
-        let admission = guard.admit(&tool, Caller::Cli).unwrap();
+        let admission = guard.admit_call(&tool, Caller::Cli).unwrap();
         guard.confirm(admission, "opened the window");
     }
     let stepped = T0 - 3_600_000;
     clock.0.store(stepped, Ordering::SeqCst);
-    let denial = guard.admit(&tool, Caller::Cli).unwrap_err();
+    let denial = guard.admit_call(&tool, Caller::Cli).unwrap_err();
     assert_eq!(denial.retry_after_secs, Some(60));
     assert!(
         denial
@@ -582,11 +580,13 @@ fn a_clock_stepped_back_between_processes_keeps_the_persisted_quota_and_is_audit
     let next = Guard::new(&paths, PolicySource::resolve(None, &paths)).with_clock(clock.clone());
     clock.0.store(stepped + MINUTE - 1, Ordering::SeqCst);
     assert_eq!(
-        next.admit(&tool, Caller::Cli).unwrap_err().retry_after_secs,
+        next.admit_call(&tool, Caller::Cli)
+            .unwrap_err()
+            .retry_after_secs,
         Some(1)
     );
     clock.0.store(stepped + MINUTE, Ordering::SeqCst);
-    let admission = next.admit(&tool, Caller::Cli).unwrap();
+    let admission = next.admit_call(&tool, Caller::Cli).unwrap();
     next.confirm(admission, "opened the window");
     let decisions: Vec<Decision> = sandbox.audit().iter().map(|entry| entry.decision).collect();
     use Decision::{Allow, Deny};
@@ -600,12 +600,12 @@ fn a_plain_refusal_leaves_the_counters_file_as_it_was() {
     let paths = sandbox.paths();
     let clock = Arc::new(SetClock(AtomicU64::new(T0)));
     let guard = Guard::new(&paths, PolicySource::resolve(None, &paths)).with_clock(clock.clone());
-    let tool = ToolName::open_connection_manager();
-    let admission = guard.admit(&tool, Caller::Cli).unwrap();
+    let tool = ToolCall::new(ToolName::open_connection_manager());
+    let admission = guard.admit_call(&tool, Caller::Cli).unwrap();
     guard.confirm(admission, "opened the window");
     let counted = std::fs::read(paths.counters_file()).unwrap();
     clock.0.store(T0 + MINUTE / 2, Ordering::SeqCst);
-    let denial = guard.admit(&tool, Caller::Cli).unwrap_err();
+    let denial = guard.admit_call(&tool, Caller::Cli).unwrap_err();
     assert_eq!(denial.retry_after_secs, Some(30));
     assert_eq!(
         std::fs::read(paths.counters_file()).unwrap(),
@@ -613,5 +613,5 @@ fn a_plain_refusal_leaves_the_counters_file_as_it_was() {
         "a refusal records nothing, so it does not rewrite (and fsync) the file"
     );
     clock.0.store(T0 + MINUTE, Ordering::SeqCst);
-    assert!(guard.admit(&tool, Caller::Cli).is_ok());
+    assert!(guard.admit_call(&tool, Caller::Cli).is_ok());
 }

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use crate::files;
 use crate::paths::Paths;
 use crate::policy::audit::Decision;
-use crate::policy::spec::{KNOWN_TOOLS, PolicySpec};
+use crate::policy::spec::{BUILT_IN_TOOLS, PolicySpec};
 use crate::policy::{CheckReport, Guard, PolicySource, ToolName};
 
 use super::exit::{CliError, Exit};
@@ -26,7 +26,7 @@ enum PolicyCommand {
     /// Show what a call would get now, without using up any limit.
     /// Exit 0 when every checked tool would run, 7 when one would be refused.
     Check {
-        /// The tool (default: every tool).
+        /// The tool (default: this program's own tools).
         #[arg(value_parser = parse_tool)]
         tool: Option<ToolName>,
         /// Print JSON (an array, one object per tool).
@@ -61,7 +61,7 @@ fn check(
     let guard = Guard::new(paths, source);
     let tools = match tool {
         Some(tool) => vec![tool.clone()],
-        None => KNOWN_TOOLS
+        None => BUILT_IN_TOOLS
             .iter()
             .filter_map(|name| ToolName::new(name).ok())
             .collect(),

@@ -7,7 +7,7 @@
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::policy::ToolName;
+use crate::policy::ToolCall;
 use crate::policy::audit::Caller;
 
 /// Test and fault-injection hook: a program run instead of
@@ -35,7 +35,7 @@ pub enum Answer {
 }
 
 /// Asks the person; `Err` (a message) when the window could not ask at all.
-pub fn ask(tool: &ToolName, caller: Caller) -> Result<Answer, String> {
+pub fn ask(call: &ToolCall, caller: Caller) -> Result<Answer, String> {
     let program = match std::env::var_os(APPROVE_COMMAND_ENV) {
         Some(program) => program.into(),
         None => std::env::current_exe().map_err(|error| {
@@ -47,7 +47,7 @@ pub fn ask(tool: &ToolName, caller: Caller) -> Result<Answer, String> {
         .args([
             "approve",
             "--tool",
-            tool.as_str(),
+            call.tool.as_str(),
             "--caller",
             caller.as_str(),
             "--timeout-secs",

@@ -14,7 +14,7 @@ pub use window::{GUI_COMMAND_ENV, READY_TIMEOUT, WindowError, WindowOutcome};
 
 use crate::paths::Paths;
 use crate::policy::audit::Caller;
-use crate::policy::{Admission, Denial, Guard, ToolName};
+use crate::policy::{Admission, Denial, Guard, ToolCall, ToolName};
 
 /// Why `open` did not open the window.
 #[derive(Debug, thiserror::Error)]
@@ -30,8 +30,8 @@ pub enum LaunchError {
 /// Opens the Connection Manager window for `caller`, or focuses the one
 /// already open, if the policy allows `open_connection_manager` now.
 pub fn open(guard: &Guard, paths: &Paths, caller: Caller) -> Result<WindowOutcome, LaunchError> {
-    let admission = admit_with_approval(guard, &ToolName::open_connection_manager(), caller)
-        .map_err(LaunchError::Denied)?;
+    let call = ToolCall::new(ToolName::open_connection_manager());
+    let admission = admit_and_ask(guard, &call, caller).map_err(LaunchError::Denied)?;
     match window::start(paths, READY_TIMEOUT) {
         Ok(outcome) => {
             guard.confirm(admission, outcome.describe());
@@ -44,19 +44,35 @@ pub fn open(guard: &Guard, paths: &Paths, caller: Caller) -> Result<WindowOutcom
     }
 }
 
-/// Passes `tool` through the policy and, when the policy says
-/// `require_approval`, through the person's confirmation window.
-/// The caller settles the admission (`confirm` / `abandon`).
-pub fn admit_with_approval(
+/// Passes `call` through the policy and, when the policy says
+/// `require_approval`, through the person's confirmation window. The
+/// caller settles the admission (`Guard::confirm` / `Guard::abandon`).
+/// Runs on a blocking thread, so async callers (MCP, gateway) stay free.
+pub async fn admit_with_approval(
     guard: &Guard,
-    tool: &ToolName,
+    call: ToolCall,
     caller: Caller,
 ) -> Result<Admission, Denial> {
-    let admission = guard.admit(tool, caller)?;
+    let guard = guard.clone();
+    let tool = call.tool.to_string();
+    tokio::task::spawn_blocking(move || admit_and_ask(&guard, &call, caller))
+        .await
+        .unwrap_or_else(|error| {
+            Err(Denial {
+                tool,
+                rule: "policy".into(),
+                reason: format!("the policy check stopped ({error}); try again"),
+                retry_after_secs: None,
+            })
+        })
+}
+
+fn admit_and_ask(guard: &Guard, call: &ToolCall, caller: Caller) -> Result<Admission, Denial> {
+    let admission = guard.admit_call(call, caller)?;
     if !admission.require_approval {
         return Ok(admission);
     }
-    match approval::ask(tool, caller) {
+    match approval::ask(call, caller) {
         Ok(Answer::Allowed) => Ok(admission),
         Ok(Answer::Declined) => Err(guard.decline(
             admission,

@@ -16,7 +16,7 @@ use crate::model::Connection;
 use crate::odoo;
 use crate::paths::Paths;
 use crate::policy::audit::Caller;
-use crate::policy::{Admission, Denial, Guard, PolicySource, ToolName};
+use crate::policy::{Admission, Denial, Guard, PolicySource, ToolCall, ToolName};
 
 /// The server could not run.
 #[derive(Debug, thiserror::Error)]
@@ -113,7 +113,7 @@ impl ConnectionManagerServer {
         )
     )]
     async fn list_connections(&self) -> Result<CallToolResult, ErrorData> {
-        let admission = match self.admit(ToolName::list_connections()).await? {
+        let admission = match self.admit(ToolName::list_connections()).await {
             Ok(admission) => admission,
             Err(denial) => return Ok(refusal(&denial)),
         };
@@ -150,7 +150,7 @@ impl ConnectionManagerServer {
         &self,
         Parameters(args): Parameters<TestConnectionArgs>,
     ) -> Result<CallToolResult, ErrorData> {
-        let admission = match self.admit(ToolName::test_connection()).await? {
+        let admission = match self.admit(ToolName::test_connection()).await {
             Ok(admission) => admission,
             Err(denial) => return Ok(refusal(&denial)),
         };
@@ -186,9 +186,8 @@ impl ConnectionManagerServer {
         })
     }
 
-    async fn admit(&self, tool: ToolName) -> Result<Result<Admission, Denial>, ErrorData> {
-        let guard = self.guard.clone();
-        blocking(move || launcher::admit_with_approval(&guard, &tool, Caller::Mcp)).await
+    async fn admit(&self, tool: ToolName) -> Result<Admission, Denial> {
+        launcher::admit_with_approval(&self.guard, ToolCall::new(tool), Caller::Mcp).await
     }
 }
 

@@ -20,15 +20,18 @@ pub enum Caller {
     Mcp,
     /// The desktop menu entry.
     Menu,
+    /// An MCP client through `odoo-connections gateway`.
+    Gateway,
 }
 
 impl Caller {
-    /// `cli`, `mcp` or `menu`, as written in the audit log.
+    /// `cli`, `mcp`, `menu` or `gateway`, as written in the audit log.
     pub fn as_str(self) -> &'static str {
         match self {
             Caller::Cli => "cli",
             Caller::Mcp => "mcp",
             Caller::Menu => "menu",
+            Caller::Gateway => "gateway",
         }
     }
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::paths::Paths;
 
 use super::audit::{self, AuditEntry, Caller, Decision};
+use super::call::ToolCall;
 use super::clock::{Clock, SystemClock};
 use super::counters::Counters;
 use super::rate_limit::{ClockNote, Verdict};
@@ -110,17 +111,19 @@ impl Guard {
         self
     }
 
-    /// Decides a call of `tool` by `caller`, reserving a slot in its limits.
-    /// A refusal is audited here; an admission is audited when it is settled.
-    pub fn admit(&self, tool: &ToolName, caller: Caller) -> Result<Admission, Denial> {
-        let result = self.try_admit(tool, caller);
+    /// Decides one tool call by `caller` (e.g. one MCP `tools/call`),
+    /// reserving a slot in its limits. A refusal is audited here; an
+    /// admission is audited when it is settled.
+    pub fn admit_call(&self, call: &ToolCall, caller: Caller) -> Result<Admission, Denial> {
+        let result = self.try_admit(call, caller);
         if let Err(denial) = &result {
             self.audit_denial(caller, denial);
         }
         result
     }
 
-    fn try_admit(&self, tool: &ToolName, caller: Caller) -> Result<Admission, Denial> {
+    fn try_admit(&self, call: &ToolCall, caller: Caller) -> Result<Admission, Denial> {
+        let tool = &call.tool;
         let permit = self.evaluate(tool)?;
         let mut admission = Admission {
             tool: tool.clone(),

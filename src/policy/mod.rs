@@ -6,6 +6,7 @@
 //! the audit line. Every fault refuses the call (fail closed).
 
 pub mod audit;
+pub mod call;
 pub mod clock;
 pub mod counters;
 pub mod guard;
@@ -14,6 +15,7 @@ pub mod rules;
 pub mod source;
 pub mod spec;
 
+pub use call::ToolCall;
 pub use guard::{Admission, CheckReport, Denial, Guard, LimitUsage};
 pub use source::{PolicyError, PolicySource};
 pub use spec::ToolName;

@@ -1,14 +1,16 @@
 //! The policy file format (PolicyLayer's JSON shape plus three documented
-//! extensions), parsed strictly: unknown keys, an unknown version, an unknown
-//! tool, `max` below 1 or a repeated counter are errors with line and column.
+//! extensions), parsed strictly: unknown keys, an unknown version, a tool
+//! name that no MCP server could offer, `max` below 1 or a repeated counter
+//! are errors with line and column.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, de::Error as _};
 
-/// The tools the policy can govern (a name outside this list is a typo).
-pub const KNOWN_TOOLS: [&str; 3] = [
+/// This program's own MCP tools. The policy may name any other tool too
+/// (the tools of a server behind `gateway`).
+pub const BUILT_IN_TOOLS: [&str; 3] = [
     "open_connection_manager",
     "list_connections",
     "test_connection",
@@ -54,36 +56,46 @@ pub enum DefaultAction {
     Deny,
 }
 
-/// A tool name from [`KNOWN_TOOLS`].
+/// The name of an MCP tool: ours ([`BUILT_IN_TOOLS`]) or any other
+/// server's. Any non-empty text without control characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ToolName(String);
 
 impl ToolName {
-    /// Accepts only a name from [`KNOWN_TOOLS`].
+    /// Accepts any non-empty name without control characters.
     pub fn new(name: &str) -> Result<Self, String> {
-        if KNOWN_TOOLS.contains(&name) {
-            Ok(Self(name.to_owned()))
-        } else {
-            Err(format!(
-                "unknown tool {name:?}; the tools are {}",
-                KNOWN_TOOLS.join(", ")
-            ))
+        if name.is_empty() {
+            return Err(
+                "a tool name cannot be empty; write the tool's name as the MCP server lists it"
+                    .into(),
+            );
         }
+        if let Some(control) = name.chars().find(|c| c.is_control()) {
+            return Err(format!(
+                "the tool name {name:?} contains the control character {control:?}; write the tool's name as the MCP server lists it"
+            ));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    /// True for one of this program's own tools ([`BUILT_IN_TOOLS`]).
+    pub fn is_built_in(&self) -> bool {
+        BUILT_IN_TOOLS.contains(&self.0.as_str())
     }
 
     /// `open_connection_manager`: open (or focus) the window.
     pub fn open_connection_manager() -> Self {
-        Self(KNOWN_TOOLS[0].to_owned())
+        Self(BUILT_IN_TOOLS[0].to_owned())
     }
 
     /// `list_connections`: the saved connections, without secrets.
     pub fn list_connections() -> Self {
-        Self(KNOWN_TOOLS[1].to_owned())
+        Self(BUILT_IN_TOOLS[1].to_owned())
     }
 
     /// `test_connection`: test one saved connection.
     pub fn test_connection() -> Self {
-        Self(KNOWN_TOOLS[2].to_owned())
+        Self(BUILT_IN_TOOLS[2].to_owned())
     }
 
     /// The name.

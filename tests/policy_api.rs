@@ -1,0 +1,97 @@
+//! The policy names any MCP tool, not only ours: a policy for another
+//! server's tools validates, `policy check` and `Guard::admit_call` decide
+//! them, and a gateway caller is audited as `gateway`.
+
+mod support;
+
+use odoo_connections::policy::audit::{Caller, Decision};
+use odoo_connections::policy::{Guard, PolicySource, ToolCall, ToolName};
+use support::policy::PolicySandbox as _;
+use support::sandbox::{Sandbox, assert_exit, stderr, stdout};
+
+const FOREIGN_POLICY: &str = r#"{"version": "1", "default": "deny", "tools": {
+  "search_read": {"limits": [{"counter": "reads", "window": "minute", "max": 2}]},
+  "execute_kw": {"deny": true, "on_deny": "Writes go through a person."}
+}}"#;
+
+#[test]
+fn a_policy_for_another_servers_tools_validates_and_is_checked() {
+    let sandbox = Sandbox::new();
+    sandbox.write_policy(FOREIGN_POLICY);
+    let validate = sandbox
+        .command()
+        .arg("policy")
+        .arg("validate")
+        .arg(sandbox.paths().policy_file())
+        .output()
+        .unwrap();
+    assert_exit(&validate, 0);
+
+    let check = sandbox.run(&["policy", "check", "search_read"]);
+    assert_exit(&check, 0);
+    assert!(
+        stdout(&check).contains("search_read: allow (rule tools.search_read)"),
+        "{}",
+        stdout(&check)
+    );
+    let check = sandbox.run(&["policy", "check", "execute_kw"]);
+    assert_exit(&check, 7);
+    assert!(
+        stdout(&check).contains("Writes go through a person."),
+        "{}",
+        stdout(&check)
+    );
+    let check = sandbox.run(&["policy", "check", ""]);
+    assert_exit(&check, 2);
+    assert!(
+        stderr(&check).contains("a tool name cannot be empty"),
+        "{}",
+        stderr(&check)
+    );
+}
+
+#[test]
+fn admit_call_decides_any_tool_and_audits_the_gateway_as_caller() {
+    let sandbox = Sandbox::new();
+    sandbox.write_policy(FOREIGN_POLICY);
+    let guard = Guard::new(
+        &sandbox.paths(),
+        PolicySource::resolve(None, &sandbox.paths()),
+    );
+    let read = ToolCall::new(ToolName::new("search_read").unwrap());
+    for _ in 0..2 {
+        let admission = guard.admit_call(&read, Caller::Gateway).unwrap();
+        guard.confirm(admission, "forwarded to the server");
+    }
+    let full = guard.admit_call(&read, Caller::Gateway).unwrap_err();
+    assert_eq!(full.rule, "tools.search_read.limits[0]");
+    let write = ToolCall::new(ToolName::new("execute_kw").unwrap());
+    let refused = guard.admit_call(&write, Caller::Gateway).unwrap_err();
+    assert_eq!(refused.rule, "tools.execute_kw.deny");
+    let unlisted = ToolCall::new(ToolName::new("unlink").unwrap());
+    assert_eq!(
+        guard
+            .admit_call(&unlisted, Caller::Gateway)
+            .unwrap_err()
+            .rule,
+        "default"
+    );
+    let audit = sandbox.audit();
+    let decisions: Vec<(&str, Decision)> = audit
+        .iter()
+        .map(|entry| (entry.tool.as_str(), entry.decision))
+        .collect();
+    assert_eq!(
+        decisions,
+        [
+            ("search_read", Decision::Allow),
+            ("search_read", Decision::Allow),
+            ("search_read", Decision::Deny),
+            ("execute_kw", Decision::Deny),
+            ("unlink", Decision::Deny),
+        ]
+    );
+    assert!(audit.iter().all(|entry| entry.caller == Caller::Gateway));
+    let line = std::fs::read_to_string(sandbox.paths().state_dir().join("audit.jsonl")).unwrap();
+    assert!(line.contains("\"caller\":\"gateway\""), "{line}");
+}
