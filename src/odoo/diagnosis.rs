@@ -40,6 +40,8 @@ pub enum DiagnosisCode {
     ApiKeyRequired,
     /// The API key is wrong, expired or revoked.
     ApiKeyInvalid,
+    /// The API key belongs to another user than the connection's login.
+    LoginMismatch,
     /// The server does not list its databases.
     DatabaseListDisabled,
     /// Any other server-side error.
@@ -65,6 +67,7 @@ impl DiagnosisCode {
             DiagnosisCode::BadCredentials => "bad_credentials",
             DiagnosisCode::ApiKeyRequired => "api_key_required",
             DiagnosisCode::ApiKeyInvalid => "api_key_invalid",
+            DiagnosisCode::LoginMismatch => "login_mismatch",
             DiagnosisCode::DatabaseListDisabled => "database_list_disabled",
             DiagnosisCode::ServerError => "server_error",
         }

@@ -65,6 +65,17 @@ pub(crate) fn api_key_invalid(connection: &Connection) -> Diagnosis {
     )
 }
 
+/// The API key works, but belongs to another user than the connection's login.
+pub(crate) fn login_mismatch(connection: &Connection, owner: &str) -> Diagnosis {
+    Diagnosis::new(
+        DiagnosisCode::LoginMismatch,
+        format!(
+            "Odoo at {} accepted the API key on database \"{}\", but this API key belongs to \"{owner}\", not to \"{}\". Change the connection's login to \"{owner}\", or store the API key of \"{}\"; tools that log in with the login would be refused.",
+            connection.url, connection.database, connection.login, connection.login
+        ),
+    )
+}
+
 /// Why an API key is needed instead of the stored password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeyReason {

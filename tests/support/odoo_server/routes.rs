@@ -266,12 +266,25 @@ fn json2(config: &Config, request: &Request) -> Reply {
             .insert(WWW_AUTHENTICATE, "Bearer".parse().expect("valid header"));
         return reply;
     };
-    match request.path.trim_start_matches("/json/2/") {
-        "res.users/context_get" => wire::reply(
+    let Ok(body) = serde_json::from_str::<Value>(&request.body) else {
+        return wire::json2_error(
+            StatusCode::BAD_REQUEST,
+            "werkzeug.exceptions.BadRequest",
+            "could not parse the body as json",
+        );
+    };
+    let ok = |result: Value| {
+        wire::reply(
             StatusCode::OK,
             "application/json; charset=utf-8",
-            json!({"lang": "en_US", "tz": "Europe/Brussels", "uid": uid}).to_string(),
-        ),
+            result.to_string(),
+        )
+    };
+    match request.path.trim_start_matches("/json/2/") {
+        "res.users/context_get" => {
+            ok(json!({"lang": "en_US", "tz": "Europe/Brussels", "uid": uid}))
+        }
+        "res.users/read" => ok(services::read_users(config, &body["ids"], &body["fields"])),
         other => {
             let model = other.split('/').next().unwrap_or_default();
             wire::json2_error(

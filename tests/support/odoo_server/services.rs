@@ -90,3 +90,29 @@ fn execute_kw(config: &Config, args: &[Value]) -> Result<Value, Exception> {
         }),
     }
 }
+
+/// `res.users.read(ids, fields)`: the `id` and the asked-for `login` of
+/// each existing user among `ids`.
+pub fn read_users(config: &Config, ids: &Value, fields: &Value) -> Value {
+    let wants_login = fields
+        .as_array()
+        .is_some_and(|fields| fields.iter().any(|field| field == "login"));
+    let records: Vec<Value> = ids
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_i64)
+        .filter_map(|uid| {
+            let user = config
+                .users
+                .iter()
+                .find(|user| config.uid_of(&user.login) == Some(uid))?;
+            let mut record = json!({"id": uid});
+            if wants_login {
+                record["login"] = json!(user.login);
+            }
+            Some(record)
+        })
+        .collect();
+    json!(records)
+}
