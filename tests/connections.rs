@@ -7,7 +7,8 @@ use std::process::Stdio;
 
 use odoo_connections::model::ConnectionDraft;
 use odoo_connections::store::ConnectionStore;
-use support::sandbox::{Sandbox, assert_exit, keyring_lookup, stderr, stdout};
+use support::keyring::secret_of;
+use support::sandbox::{Sandbox, assert_exit, stderr, stdout};
 
 fn id_of(sandbox: &Sandbox, name: &str) -> String {
     let output = sandbox.run(&["show", name, "--json"]);
@@ -28,13 +29,13 @@ fn secrets_live_in_the_keyring_and_in_no_file() {
     );
     assert_exit(&added, 0);
     let id = id_of(&sandbox, "acme");
-    assert_eq!(keyring_lookup(&id).as_deref(), Some(secret));
+    assert_eq!(secret_of(&id).as_deref(), Some(secret));
 
     assert_exit(&sandbox.run(&["duplicate", "acme", "acme-copy"]), 0);
     assert_exit(&sandbox.run(&["rename", "acme-copy", "acme-staging"]), 0);
     let copy_id = id_of(&sandbox, "acme-staging");
     assert_ne!(copy_id, id);
-    assert_eq!(keyring_lookup(&copy_id).as_deref(), Some(secret));
+    assert_eq!(secret_of(&copy_id).as_deref(), Some(secret));
 
     let listed = sandbox.run(&["list", "--json"]);
     let shown = sandbox.run(&["show", "acme-staging", "--json"]);
@@ -48,11 +49,11 @@ fn secrets_live_in_the_keyring_and_in_no_file() {
 
     let replaced = sandbox.run_with_stdin(&["edit", "acme", "--secret-stdin"], "n3w-s3cret\n");
     assert_exit(&replaced, 0);
-    assert_eq!(keyring_lookup(&id).as_deref(), Some("n3w-s3cret"));
+    assert_eq!(secret_of(&id).as_deref(), Some("n3w-s3cret"));
 
     assert_exit(&sandbox.run(&["rm", "acme", "--yes"]), 0);
-    assert_eq!(keyring_lookup(&id), None);
-    assert_eq!(keyring_lookup(&copy_id).as_deref(), Some(secret));
+    assert_eq!(secret_of(&id), None);
+    assert_eq!(secret_of(&copy_id).as_deref(), Some(secret));
 }
 
 #[test]

@@ -15,7 +15,6 @@ use odoo_connections::gui::{AppState, secret_field_id, show};
 use odoo_connections::model::{
     Connection, ConnectionDraft, ConnectionId, Environment, SecretString,
 };
-use odoo_connections::secrets;
 use support::sandbox::Sandbox;
 
 use eframe::egui;
@@ -133,15 +132,13 @@ fn saved(sandbox: &Sandbox) -> Vec<Connection> {
 }
 
 fn secret_of(id: ConnectionId) -> Option<String> {
-    secrets::load(id)
-        .expect("keyring")
-        .map(|secret| secret.expose().to_owned())
+    support::keyring::secret_of(&id.to_string())
 }
 
 /// Removes every seeded connection's keyring entry.
 fn clean_up(sandbox: &Sandbox) {
     for connection in saved(sandbox) {
-        secrets::delete(connection.id).ok();
+        support::keyring::delete_secrets_of(&connection.id.to_string());
     }
 }
 
@@ -1074,7 +1071,7 @@ fn a_secret_missing_from_the_keyring_is_explained_and_can_be_set_again() {
         Environment::Production,
         "",
     );
-    secrets::delete(connection.id).unwrap();
+    support::keyring::delete_secrets_of(&connection.id.to_string());
     let mut harness = open(&sandbox);
     select(&mut harness, "acme-lost");
     click(&mut harness, "Show");

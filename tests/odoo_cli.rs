@@ -147,7 +147,7 @@ fn test_all_goes_on_when_a_secret_is_missing() {
         .get("lost")
         .unwrap()
         .id;
-    odoo_connections::secrets::delete(lost).unwrap();
+    support::keyring::delete_secrets_of(&lost.to_string());
 
     let all = sandbox.run(&["test", "--all"]);
     assert_exit(&all, 6);

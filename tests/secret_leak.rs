@@ -368,7 +368,8 @@ fn no_secret_leaves_the_keyring_in_a_full_scenario() {
     }
     for (name, secret) in [("acme17", &key), ("acme19", &key), ("acme-xml", &password)] {
         let shown = run(&sandbox, &mut transcript, &["show", name, "--json"], None);
-        let id = serde_json::from_str::<serde_json::Value>(&stdout(&shown)).unwrap()["id"]
+        let id = serde_json::from_str::<serde_json::Value>(&stdout(&shown)).unwrap()["secret"]
+            ["keyring_account"]
             .as_str()
             .unwrap()
             .to_owned();

@@ -12,7 +12,7 @@ fn keyring_secret_of(sandbox: &Sandbox, name: &str) -> Option<String> {
     let shown = sandbox.run(&["show", name, "--json"]);
     assert_exit(&shown, 0);
     let value: serde_json::Value = serde_json::from_str(&stdout(&shown)).unwrap();
-    keyring_lookup(value["id"].as_str().unwrap())
+    keyring_lookup(value["secret"]["keyring_account"].as_str().unwrap())
 }
 
 const DESKTOP_FILE: &str = r#"{

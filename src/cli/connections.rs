@@ -9,7 +9,7 @@ use crate::model::{
     FieldErrors, Protocol, TlsChoice,
 };
 use crate::paths::Paths;
-use crate::secrets::{self, KEYRING_SERVICE};
+use crate::secrets::KEYRING_SERVICE;
 use crate::store::TestResults;
 
 use super::exit::{CliError, Exit};
@@ -262,9 +262,11 @@ pub fn list(paths: &Paths, args: &ListArgs) -> Result<(), CliError> {
 
 /// `show`.
 pub fn show(paths: &Paths, args: &ShowArgs) -> Result<(), CliError> {
-    let document = Catalog::new(paths).load()?;
+    let catalog = Catalog::new(paths);
+    let document = catalog.load()?;
     let connection = document.get(&args.name)?;
-    let secret_state = match secrets::load(connection.id) {
+    let account = Catalog::keyring_account(connection);
+    let secret_state = match catalog.find_secret(connection) {
         Ok(Some(_)) => Ok(true),
         Ok(None) => Ok(false),
         Err(err) => Err(err.to_string()),
@@ -276,16 +278,15 @@ pub fn show(paths: &Paths, args: &ShowArgs) -> Result<(), CliError> {
             "stored": secret_state.as_ref().ok(),
             "error": secret_state.as_ref().err(),
             "keyring_service": KEYRING_SERVICE,
-            "keyring_account": connection.id.to_string(),
+            "keyring_account": account,
         });
         return output::json(&value);
     }
     let tags: Vec<&str> = connection.tags.iter().map(|tag| tag.as_str()).collect();
     let secret_line = match secret_state {
-        Ok(true) => format!(
-            "stored in the system keyring (service {KEYRING_SERVICE}, account {})",
-            connection.id
-        ),
+        Ok(true) => {
+            format!("stored in the system keyring (service {KEYRING_SERVICE}, account {account})")
+        }
         Ok(false) => format!(
             "MISSING from the system keyring; set it with `odoo-connections edit {} --ask-secret`",
             connection.name
@@ -341,11 +342,11 @@ pub fn add(paths: &Paths, args: &AddArgs) -> Result<(), CliError> {
         secret_source(args.settings.secret_stdin),
         &format!("{what} for {} on {}: ", connection.login, connection.url),
     )?;
-    catalog.add(connection.clone(), &secret)?;
+    let stored = catalog.add(connection, &secret)?;
     output::line(format_args!(
         "Added {:?}; its secret is in the system keyring (service {KEYRING_SERVICE}, account {}).",
-        connection.name.as_str(),
-        connection.id
+        stored.name.as_str(),
+        Catalog::keyring_account(&stored)
     ));
     Ok(())
 }
@@ -356,9 +357,10 @@ pub fn edit(paths: &Paths, args: &EditArgs) -> Result<(), CliError> {
     let current = catalog.load()?.get(&args.name)?.clone();
     let mut draft = ConnectionDraft::from_connection(&current);
     args.settings.apply_to(&mut draft);
-    let updated = draft
+    let mut updated = draft
         .build(current.id, current.extra.clone())
         .map_err(|errors| invalid_input(&errors))?;
+    updated.keyring_account.clone_from(&current.keyring_account);
     let secret = if args.settings.secret_stdin || args.ask_secret {
         Some(prompt::read_secret(
             secret_source(args.settings.secret_stdin),
@@ -373,8 +375,8 @@ pub fn edit(paths: &Paths, args: &EditArgs) -> Result<(), CliError> {
         );
         return Ok(());
     }
-    catalog.update(updated.clone(), secret.as_ref())?;
-    output::line(format_args!("Updated {:?}.", updated.name.as_str()));
+    let stored = catalog.apply_changes(&current, &updated, secret.as_ref())?;
+    output::line(format_args!("Updated {:?}.", stored.name.as_str()));
     Ok(())
 }
 

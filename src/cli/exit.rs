@@ -27,6 +27,8 @@ pub enum Exit {
     PolicyDenied = 7,
     /// The name is taken.
     Conflict = 8,
+    /// `doctor` found problems it did not repair.
+    DoctorFound = 9,
 }
 
 impl Exit {
@@ -86,6 +88,8 @@ impl From<CatalogError> for CliError {
             CatalogError::SecretMissing(_) => {
                 CliError::new(Exit::KeyringUnavailable, error.to_string())
             }
+            CatalogError::ChangedElsewhere(_) => CliError::new(Exit::Conflict, error.to_string()),
+            CatalogError::Conflict { .. } => CliError::new(Exit::InvalidInput, error.to_string()),
         }
     }
 }

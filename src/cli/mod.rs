@@ -3,6 +3,7 @@
 //! window or the MCP server would also need.
 
 mod connections;
+mod doctor;
 mod exec;
 mod exit;
 mod launch;
@@ -75,6 +76,10 @@ pub enum Command {
     /// Delete a connection and its keyring secret.
     #[command(alias = "remove")]
     Rm(connections::RemoveArgs),
+    /// Check that the keyring and the files agree, file modes, the policy
+    /// and damaged files; --fix removes orphaned secrets and tightens modes.
+    /// Exit 0 all in order, 9 problems found, 5 the keyring cannot be asked.
+    Doctor(doctor::DoctorArgs),
     /// Test a connection (or all of them) against its server.
     Test(testing::TestArgs),
     /// List the databases of a server.
@@ -140,6 +145,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Rename(args)) => connections::rename(&paths, &args),
         Some(Command::Duplicate(args)) => connections::duplicate(&paths, &args),
         Some(Command::Rm(args)) => connections::remove(&paths, &args),
+        Some(Command::Doctor(args)) => doctor::doctor(&paths, &policy, &args),
         Some(Command::Import(args)) => transfer::import(&paths, &args),
         Some(Command::Export(args)) => transfer::export(&paths, &args),
         Some(Command::Exec(args)) => exec::exec(&paths, &args),

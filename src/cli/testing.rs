@@ -8,12 +8,9 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::catalog::Catalog;
-use crate::model::{
-    Connection, ConnectionId, Fingerprint, SecretString, ServerUrl, TimeoutSecs, TlsMode,
-};
+use crate::model::{Connection, Fingerprint, SecretString, ServerUrl, TimeoutSecs, TlsMode};
 use crate::odoo::{self, TestReport};
 use crate::paths::Paths;
-use crate::store::TestResults;
 
 use super::exit::{CliError, Exit};
 use super::output::{self, one_line};
@@ -58,8 +55,6 @@ pub struct DatabasesArgs {
 /// One line of `test` output.
 #[derive(Debug, Serialize)]
 struct NamedReport {
-    #[serde(skip)]
-    id: ConnectionId,
     name: String,
     #[serde(flatten)]
     report: TestReport,
@@ -78,15 +73,18 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         })
 }
 
-/// Runs every test at once, each within its own limit; results in `jobs` order.
+/// Runs every test at once, each within its own limit, and records each
+/// result; results in `jobs` order.
 fn run_tests(
+    catalog: &Catalog,
     jobs: Vec<(Connection, SecretString, Duration)>,
 ) -> Result<Vec<NamedReport>, CliError> {
     let reports = runtime()?.block_on(async {
         let mut tasks = tokio::task::JoinSet::new();
         for (index, (connection, secret, limit)) in jobs.into_iter().enumerate() {
+            let catalog = catalog.clone();
             tasks.spawn(async move {
-                let report = odoo::test_connection(&connection, &secret, limit).await;
+                let report = catalog.test_and_record(&connection, &secret, limit).await;
                 (index, connection, report)
             });
         }
@@ -97,7 +95,6 @@ fn run_tests(
     Ok(reports
         .into_iter()
         .map(|(_, connection, report)| NamedReport {
-            id: connection.id,
             name: connection.name.to_string(),
             report,
         })
@@ -135,12 +132,7 @@ pub fn test(paths: &Paths, args: &TestArgs) -> Result<(), CliError> {
         let limit = args.timeout.unwrap_or(connection.timeout_secs).duration();
         jobs.push((connection, secret, limit));
     }
-    let named = run_tests(jobs)?;
-    for entry in &named {
-        if let Err(err) = TestResults::record(paths, entry.id, &entry.report) {
-            tracing::warn!("the result of {} was not remembered: {err}", entry.name);
-        }
-    }
+    let named = run_tests(&catalog, jobs)?;
     print_reports(&named, args)?;
     let failed: Vec<&str> = named
         .iter()

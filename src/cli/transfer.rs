@@ -92,6 +92,12 @@ pub fn import(paths: &Paths, args: &ImportArgs) -> Result<(), CliError> {
     for warning in &report.warnings {
         output::note(format_args!("note: {}", one_line(warning)));
     }
+    if report.failed_for_lack_of_keyring() && !args.dry_run {
+        return Err(CliError::new(
+            Exit::KeyringUnavailable,
+            "nothing was imported: the system keyring did not take the secrets (see the reasons above)",
+        ));
+    }
     let changed = !report.added.is_empty() || !report.updated.is_empty();
     if changed && !args.dry_run {
         output::note(format_args!(

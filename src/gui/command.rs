@@ -7,7 +7,6 @@ use eframe::egui;
 use crate::catalog::Catalog;
 use crate::model::{ConnectionId, ConnectionName, Fingerprint, ServerUrl, TlsChoice, TlsMode};
 use crate::policy::audit;
-use crate::secrets;
 use crate::store::TestResults;
 
 use super::jobs::{JobDone, SecretSource};
@@ -105,9 +104,9 @@ impl AppState {
             Command::CancelTest(id) => self.jobs.cancel_test(id),
             Command::TestAll => {
                 for connection in self.connections.clone() {
-                    let history = Some(self.paths.clone());
+                    let catalog = Catalog::new(&self.paths);
                     self.jobs
-                        .test(ctx, connection, SecretSource::Keyring, history);
+                        .test(ctx, &catalog, connection, SecretSource::Keyring, true);
                 }
             }
             Command::Discover => self.discover(ctx),
@@ -223,11 +222,11 @@ impl AppState {
         let catalog = Catalog::new(&self.paths);
         self.jobs.blocking(ctx, move || {
             let result = match (saved, secret) {
-                (false, Some(secret)) => catalog.add(connection.clone(), &secret),
-                (false, None) => Ok(()),
-                (true, secret) => catalog.update(connection.clone(), secret.as_ref()),
+                (false, Some(secret)) => catalog.add(connection, &secret),
+                (false, None) => Ok(connection),
+                (true, secret) => catalog.overwrite(connection, secret.as_ref()),
             };
-            let result = result.map(|()| connection).map_err(|err| err.to_string());
+            let result = result.map_err(|err| err.to_string());
             JobDone::Saved { id, result, then }
         });
     }
@@ -296,9 +295,10 @@ impl AppState {
         if needs_loading {
             editor.secret.stored = StoredSecret::Loading;
             let id = editor.id;
+            let catalog = Catalog::new(&self.paths);
             self.jobs.blocking(ctx, move || JobDone::SecretLoaded {
                 id,
-                result: secrets::load(id).map_err(|err| err.to_string()),
+                result: catalog.stored_secret(id).map_err(|err| err.to_string()),
             });
         }
     }
@@ -326,9 +326,10 @@ impl AppState {
                 return;
             }
         };
-        let history = (editor.saved && !editor.is_dirty()).then(|| self.paths.clone());
+        let record = editor.saved && !editor.is_dirty();
         self.trust_prompt_for = Some(editor.id);
-        self.jobs.test(ctx, connection, source, history);
+        let catalog = Catalog::new(&self.paths);
+        self.jobs.test(ctx, &catalog, connection, source, record);
     }
 
     fn discover(&mut self, ctx: &egui::Context) {

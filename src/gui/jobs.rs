@@ -12,11 +12,10 @@ use tokio::runtime::Runtime;
 use tokio::sync::Semaphore;
 use tokio::task::AbortHandle;
 
+use crate::catalog::Catalog;
 use crate::model::{Connection, ConnectionId, SecretString, ServerUrl, TimeoutSecs, TlsMode};
 use crate::odoo::{self, DatabaseList, Diagnosis, TestReport};
-use crate::paths::Paths;
 use crate::policy::audit::AuditEntry;
-use crate::secrets;
 use crate::store::TestResults;
 
 use super::state::Pending;
@@ -177,15 +176,17 @@ impl Jobs {
     }
 
     /// Tests `connection`; a running test of the same connection is replaced.
-    /// With `history`, the result is remembered there as its last test (only
-    /// for a saved, unchanged connection: a draft's result is not its history).
+    /// With `record`, the result is remembered as its last test (only for a
+    /// saved, unchanged connection: a draft's result is not its history).
     pub(crate) fn test(
         &mut self,
         ctx: &egui::Context,
+        catalog: &Catalog,
         connection: Connection,
         secret: SecretSource,
-        history: Option<Paths>,
+        record: bool,
     ) {
+        let catalog = catalog.clone();
         let id = connection.id;
         self.cancel_test(id);
         self.next_run += 1;
@@ -197,26 +198,16 @@ impl Jobs {
             let _slot = slots.acquire_owned().await;
             let result = match secret {
                 SecretSource::Typed(secret) => Ok(secret),
-                SecretSource::Keyring => keyring_secret(&connection).await,
+                SecretSource::Keyring => keyring_secret(&catalog, &connection).await,
             };
+            let limit = connection.timeout_secs.duration();
             let result = match result {
-                Ok(secret) => Ok(odoo::test_connection(
-                    &connection,
-                    &secret,
-                    connection.timeout_secs.duration(),
-                )
-                .await),
+                Ok(secret) if record => {
+                    Ok(catalog.test_and_record(&connection, &secret, limit).await)
+                }
+                Ok(secret) => Ok(odoo::test_connection(&connection, &secret, limit).await),
                 Err(message) => Err(message),
             };
-            if let (Ok(report), Some(paths)) = (&result, history) {
-                let report = report.clone();
-                let recorded =
-                    tokio::task::spawn_blocking(move || TestResults::record(&paths, id, &report))
-                        .await;
-                if let Ok(Err(err)) = recorded {
-                    tracing::warn!("the test result was not remembered: {err}");
-                }
-            }
             sender.send(JobDone::Tested { id, run, result }).ok();
             ctx.request_repaint();
         });
@@ -250,10 +241,14 @@ impl Jobs {
     }
 }
 
-async fn keyring_secret(connection: &Connection) -> Result<SecretString, String> {
+async fn keyring_secret(
+    catalog: &Catalog,
+    connection: &Connection,
+) -> Result<SecretString, String> {
     let id = connection.id;
     let name = connection.name.to_string();
-    let loaded = tokio::task::spawn_blocking(move || secrets::load(id))
+    let catalog = catalog.clone();
+    let loaded = tokio::task::spawn_blocking(move || catalog.stored_secret(id))
         .await
         .map_err(|err| err.to_string())?;
     match loaded {

@@ -19,6 +19,40 @@ pub struct ImportReport {
     pub skipped: Vec<(String, String)>,
     /// Things the person should know (insecure TLS, dropped secret fields).
     pub warnings: Vec<String>,
+    /// How many of the skipped entries failed because the keyring could
+    /// not take their secret.
+    pub keyring_refused: usize,
+}
+
+impl ImportReport {
+    /// True when nothing was brought in and the keyring is why.
+    pub fn failed_for_lack_of_keyring(&self) -> bool {
+        self.added.is_empty() && self.updated.is_empty() && self.keyring_refused > 0
+    }
+}
+
+/// Why one entry was not imported.
+struct Refusal {
+    reason: String,
+    by_keyring: bool,
+}
+
+impl From<String> for Refusal {
+    fn from(reason: String) -> Self {
+        Self {
+            reason,
+            by_keyring: false,
+        }
+    }
+}
+
+impl From<CatalogError> for Refusal {
+    fn from(error: CatalogError) -> Self {
+        Self {
+            by_keyring: matches!(error, CatalogError::Secret(_)),
+            reason: error.to_string(),
+        }
+    }
 }
 
 /// Applies parsed items to the catalog. With `dry_run`, nothing is written
@@ -46,7 +80,10 @@ pub fn apply(
         };
         match outcome {
             Ok(list) => list.push(draft.name.clone()),
-            Err(reason) => report.skipped.push((item.label, reason)),
+            Err(refusal) => {
+                report.keyring_refused += usize::from(refusal.by_keyring);
+                report.skipped.push((item.label, refusal.reason));
+            }
         }
     }
     Ok(report)
@@ -57,16 +94,14 @@ fn import_new(
     draft: &ConnectionDraft,
     secret: &SecretString,
     dry_run: bool,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     let connection = draft
         .build(ConnectionId::random(), serde_json::Map::new())
         .map_err(|errors| errors.to_string().replace('\n', "; "))?;
-    if dry_run {
-        return Ok(());
+    if !dry_run {
+        catalog.add(connection, secret)?;
     }
-    catalog
-        .add(connection, secret)
-        .map_err(|err| err.to_string())
+    Ok(())
 }
 
 /// Replaces the imported settings of an existing connection, keeping what
@@ -77,7 +112,7 @@ fn import_over(
     draft: &ConnectionDraft,
     secret: &SecretString,
     dry_run: bool,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     let mut merged = ConnectionDraft::from_connection(current);
     merged.url.clone_from(&draft.url);
     merged.database.clone_from(&draft.database);
@@ -85,13 +120,14 @@ fn import_over(
     merged.auth = draft.auth;
     merged.protocol = draft.protocol;
     merged.tls = draft.tls;
-    let connection = merged
+    let mut connection = merged
         .build(current.id, current.extra.clone())
         .map_err(|errors| errors.to_string().replace('\n', "; "))?;
-    if dry_run {
-        return Ok(());
+    connection
+        .keyring_account
+        .clone_from(&current.keyring_account);
+    if !dry_run {
+        catalog.apply_changes(current, &connection, Some(secret))?;
     }
-    catalog
-        .update(connection, Some(secret))
-        .map_err(|err| err.to_string())
+    Ok(())
 }

@@ -13,7 +13,6 @@ use serde_json::json;
 use crate::catalog::Catalog;
 use crate::launcher::{self, LaunchError};
 use crate::model::Connection;
-use crate::odoo;
 use crate::paths::Paths;
 use crate::policy::audit::Caller;
 use crate::policy::{Admission, Denial, Guard, PolicySource, ToolCall, ToolName};
@@ -156,7 +155,9 @@ impl ConnectionManagerServer {
         };
         let catalog = Catalog::new(&self.paths);
         let name = args.name;
+        let lookup = catalog.clone();
         let found = blocking(move || {
+            let catalog = lookup;
             let document = catalog.load()?;
             let connection = document.get(&name)?.clone();
             let secret = catalog.secret(&connection)?;
@@ -174,7 +175,7 @@ impl ConnectionManagerServer {
             }
         };
         let timeout = connection.timeout_secs.duration();
-        let report = odoo::test_connection(&connection, &secret, timeout).await;
+        let report = catalog.test_and_record(&connection, &secret, timeout).await;
         drop(secret);
         let note = format!("tested {}: {:?}", connection.name, report.code);
         self.guard.confirm(admission, &note);

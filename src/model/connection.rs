@@ -11,8 +11,8 @@ use super::fields::{
     contains_ignoring_case,
 };
 
-/// Stable identity of a connection. It never changes, even on rename, and is
-/// the keyring account name under which the connection's secret is stored.
+/// Stable identity of a connection. It never changes, even on rename, and
+/// starts the keyring account name under which its secret is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ConnectionId(uuid::Uuid);
@@ -143,10 +143,10 @@ impl fmt::Display for TlsMode {
 }
 
 /// One saved Odoo connection. Its secret is not here: it lives in the OS
-/// keyring under [`Connection::id`].
+/// keyring under [`Connection::keyring_account`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Connection {
-    /// Stable identity (keyring account name).
+    /// Stable identity; it never changes, even on rename.
     pub id: ConnectionId,
     /// Unique display name.
     pub name: ConnectionName,
@@ -177,6 +177,11 @@ pub struct Connection {
     /// Test timeout.
     #[serde(default)]
     pub timeout_secs: TimeoutSecs,
+    /// The keyring account holding the secret, managed by the catalog
+    /// (each new secret gets a new account); `None` means the connection id
+    /// (files written before accounts were versioned) or not saved yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyring_account: Option<String>,
     /// Keys this version does not know, kept as they were.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

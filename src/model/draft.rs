@@ -229,6 +229,7 @@ impl ConnectionDraft {
                     tags,
                     notes: self.notes.trim().to_owned(),
                     timeout_secs,
+                    keyring_account: None,
                     extra,
                 })
             }

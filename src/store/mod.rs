@@ -55,11 +55,26 @@ impl ConnectionStore {
         &self,
         change: impl FnOnce(&mut ConnectionsDocument) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let _guard = LockFile::acquire(&self.lock, LockFile::DEFAULT_WAIT)?;
-        let mut document = self.read_or_set_aside()?;
+        let locked = self.lock()?;
+        let mut document = locked.read()?;
         let outcome = change(&mut document)?;
-        files::write_atomic(&self.file, &document.to_bytes())?;
+        locked.write(&document)?;
         Ok(outcome)
+    }
+
+    /// Takes the lock for a read-change-write that does more than change
+    /// the document (the catalog writes keyring entries under it).
+    pub fn lock(&self) -> Result<LockedStore<'_>, StoreError> {
+        Ok(LockedStore {
+            store: self,
+            _guard: LockFile::acquire(&self.lock, LockFile::DEFAULT_WAIT)?,
+        })
+    }
+
+    /// Reads every connection without moving a damaged file aside (for
+    /// checks that must change nothing, such as `doctor`).
+    pub fn inspect(&self) -> Result<ConnectionsDocument, StoreError> {
+        self.read()
     }
 
     fn read(&self) -> Result<ConnectionsDocument, StoreError> {
@@ -92,5 +107,25 @@ impl ConnectionStore {
             }
             other => other,
         }
+    }
+}
+
+/// The store with its lock held: no other writer reads or writes the file
+/// until this is dropped.
+#[derive(Debug)]
+pub struct LockedStore<'a> {
+    store: &'a ConnectionStore,
+    _guard: LockFile,
+}
+
+impl LockedStore<'_> {
+    /// The current document (a damaged file is set aside and reported).
+    pub fn read(&self) -> Result<ConnectionsDocument, StoreError> {
+        self.store.read_or_set_aside()
+    }
+
+    /// Replaces the file with `document`.
+    pub fn write(&self, document: &ConnectionsDocument) -> Result<(), StoreError> {
+        Ok(files::write_atomic(&self.store.file, &document.to_bytes())?)
     }
 }

@@ -75,9 +75,28 @@ impl TestResults {
 
     /// Remembers `report` as the last test of `id`.
     pub fn record(paths: &Paths, id: ConnectionId, report: &TestReport) -> Result<(), FileError> {
+        Self::change(paths, |results| {
+            results.insert(id, LastTest::from_report(report));
+        })
+    }
+
+    /// Forgets the last test of `id` (its connection was deleted).
+    pub fn forget(paths: &Paths, id: ConnectionId) -> Result<(), FileError> {
+        if !paths.last_tests_file().exists() {
+            return Ok(());
+        }
+        Self::change(paths, |results| {
+            results.remove(&id);
+        })
+    }
+
+    fn change(
+        paths: &Paths,
+        change: impl FnOnce(&mut BTreeMap<ConnectionId, LastTest>),
+    ) -> Result<(), FileError> {
         let _guard = LockFile::acquire(&paths.last_tests_lock(), LockFile::DEFAULT_WAIT)?;
         let mut results = Self::read_or_set_aside(paths)?;
-        results.results.insert(id, LastTest::from_report(report));
+        change(&mut results.results);
         let mut bytes = serde_json::to_vec_pretty(&results).unwrap_or_default();
         bytes.push(b'\n');
         files::write_atomic(&paths.last_tests_file(), &bytes)
@@ -145,6 +164,9 @@ mod tests {
         );
         let text = std::fs::read_to_string(paths.last_tests_file()).unwrap();
         assert!(text.contains("\"code\": \"bad_credentials\""), "{text}");
+        TestResults::forget(&paths, second).unwrap();
+        let results = TestResults::load(&paths).unwrap();
+        assert!(results.get(second).is_none() && results.get(first).is_some());
     }
 
     #[test]

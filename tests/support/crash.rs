@@ -27,13 +27,27 @@ pub fn fingerprint(dir: &Path, watched: &dyn Fn(&str) -> bool) -> Vec<(String, u
 /// Runs `command` (output discarded) and kills it with SIGKILL as soon as
 /// a watched entry of `dir` changes, or lets it finish if it is faster.
 pub fn kill_when_touched(command: &mut Command, dir: &Path, watched: &dyn Fn(&str) -> bool) {
+    kill_when_touched_feeding(command, b"", dir, watched);
+}
+
+/// [`kill_when_touched`], with `input` written to the writer's stdin.
+pub fn kill_when_touched_feeding(
+    command: &mut Command,
+    input: &[u8],
+    dir: &Path,
+    watched: &dyn Fn(&str) -> bool,
+) {
+    use std::io::Write as _;
     let before = fingerprint(dir, watched);
     let mut child = command
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn the writer");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input).ok();
+    }
     while child.try_wait().expect("poll the writer").is_none()
         && fingerprint(dir, watched) == before
     {
