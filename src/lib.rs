@@ -23,4 +23,5 @@ pub mod policy;
 pub mod secrets;
 pub mod single_instance;
 pub mod store;
+pub mod strict_json;
 pub mod waits;
