@@ -24,4 +24,5 @@ pub mod redact;
 pub mod secrets;
 pub mod single_instance;
 pub mod store;
+pub mod strict_json;
 pub mod waits;

@@ -1,8 +1,12 @@
 //! Parsing the odoo-claude-mcp connection files: the desktop dict keyed by
 //! name (`user`/`api_key`, optional `web` or legacy `web_session`), and the
 //! server list (`alias`/`username`, bare or under `"connections"`).
+//! A key repeated in any object refuses the whole file (line and column);
+//! entries that share a name are all skipped, never guessed between.
 
-use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, error::Category};
 
 use crate::model::{AuthKind, ConnectionDraft, Protocol, SecretString, TlsChoice};
 
@@ -40,6 +44,18 @@ pub enum ParseError {
         /// Parser message.
         detail: String,
     },
+    /// A key appears twice in one object, so one of its values would be lost.
+    #[error(
+        "the file repeats a key (line {line}, column {column}): {detail}; remove or rename one of them and import again (nothing was imported)"
+    )]
+    RepeatedKey {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// Which key.
+        detail: String,
+    },
     /// JSON, but neither known shape.
     #[error(
         "the file is not an odoo-claude-mcp connections file (expected an object of connections keyed by name, or a list of connections with \"alias\")"
@@ -49,11 +65,30 @@ pub enum ParseError {
 
 /// Parses a file's bytes into import items.
 pub fn parse(bytes: &[u8]) -> Result<(ImportSource, Vec<ImportItem>), ParseError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|err| ParseError::Syntax {
-        line: err.line(),
-        column: err.column(),
-        detail: err.to_string(),
+    let value = crate::strict_json::parse(bytes).map_err(|err| {
+        let (line, column, detail) = (err.line(), err.column(), err.to_string());
+        match err.classify() {
+            Category::Data => ParseError::RepeatedKey {
+                line,
+                column,
+                detail: detail
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            },
+            _ => ParseError::Syntax {
+                line,
+                column,
+                detail,
+            },
+        }
     })?;
+    let (source, items) = shaped_items(value)?;
+    Ok((source, skip_shared_names(items)))
+}
+
+fn shaped_items(value: Value) -> Result<(ImportSource, Vec<ImportItem>), ParseError> {
     match value {
         Value::Array(list) => Ok((ImportSource::ServerList, server_items(list))),
         Value::Object(mut top) => match top.remove("connections") {
@@ -70,6 +105,32 @@ pub fn parse(bytes: &[u8]) -> Result<(ImportSource, Vec<ImportItem>), ParseError
         },
         _ => Err(ParseError::UnknownShape),
     }
+}
+
+/// Entries whose names match (ignoring case) are all skipped: which one
+/// is meant cannot be told, so none is imported over the others.
+fn skip_shared_names(mut items: Vec<ImportItem>) -> Vec<ImportItem> {
+    let key = |item: &ImportItem| {
+        item.entry
+            .as_ref()
+            .ok()
+            .map(|(draft, _)| draft.name.trim().to_lowercase())
+    };
+    let mut uses: HashMap<String, usize> = HashMap::new();
+    for name in items.iter().filter_map(key) {
+        *uses.entry(name).or_default() += 1;
+    }
+    for item in &mut items {
+        if let Some(count) = key(item).and_then(|name| uses.get(&name).copied())
+            && count > 1
+        {
+            item.entry = Err(format!(
+                "{count} entries of this file are named {:?} (ignoring case); none of them was imported — give each its own name and import again",
+                item.label
+            ));
+        }
+    }
+    items
 }
 
 fn text(entry: &Map<String, Value>, keys: &[&str]) -> Option<String> {
@@ -280,6 +341,33 @@ mod tests {
                 .contains("no api_key or password")
         );
         assert_eq!(items[2].label, "entry #3");
+    }
+
+    #[test]
+    fn a_repeated_key_refuses_the_file_and_shared_names_skip_every_entry() {
+        let repeated =
+            b"{\"acme\": {\"url\": \"https://a\"},\n \"acme\": {\"url\": \"https://b\"}}";
+        let error = parse(repeated).unwrap_err();
+        assert!(
+            matches!(error, ParseError::RepeatedKey { line: 2, .. }),
+            "{error}"
+        );
+        assert!(
+            error.to_string().contains("\"acme\" appears twice"),
+            "{error}"
+        );
+        let shared = br#"[{"alias": "prod", "url": "https://a", "db": "d", "username": "u", "password": "p"},
+            {"alias": "other", "url": "https://b", "db": "d", "username": "u", "password": "p"},
+            {"alias": "PROD", "url": "https://c", "db": "d", "username": "u", "password": "p"}]"#;
+        let (_, items) = parse(shared).unwrap();
+        let reasons: Vec<_> = items.iter().map(|item| item.entry.as_ref().err()).collect();
+        assert!(
+            reasons[0]
+                .unwrap()
+                .contains("2 entries of this file are named \"prod\"")
+        );
+        assert!(reasons[1].is_none());
+        assert!(reasons[2].unwrap().contains("named \"PROD\""));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The policy file format (PolicyLayer's JSON shape plus three documented
-//! extensions), parsed strictly: unknown keys, an unknown version, a tool
-//! name that no MCP server could offer, `max` below 1 or a repeated counter
-//! are errors with line and column.
+//! extensions), parsed strictly: anything but an object, a repeated key,
+//! unknown keys, an unknown version, a tool name that no MCP server could
+//! offer, `max` below 1 or a repeated counter are errors with line and column.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -250,16 +250,22 @@ pub struct SpecError {
 }
 
 impl PolicySpec {
-    /// Parses a policy file's text strictly.
+    /// Parses a policy file's text strictly: it must be one JSON object,
+    /// and a key repeated in any object is an error.
     pub fn parse(text: &[u8]) -> Result<Self, SpecError> {
-        serde_json::from_slice(text).map_err(|error| {
-            let full = error.to_string();
-            let suffix = format!(" at line {} column {}", error.line(), error.column());
-            SpecError {
-                line: error.line(),
-                column: error.column(),
-                message: full.strip_suffix(&suffix).unwrap_or(&full).to_owned(),
-            }
-        })
+        crate::strict_json::parse_object(text).map_err(SpecError::from_json)?;
+        serde_json::from_slice(text).map_err(SpecError::from_json)
+    }
+}
+
+impl SpecError {
+    fn from_json(error: serde_json::Error) -> Self {
+        let full = error.to_string();
+        let suffix = format!(" at line {} column {}", error.line(), error.column());
+        SpecError {
+            line: error.line(),
+            column: error.column(),
+            message: full.strip_suffix(&suffix).unwrap_or(&full).to_owned(),
+        }
     }
 }

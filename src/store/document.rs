@@ -1,12 +1,14 @@
 //! The parsed connections file: schema version, connections in order, and
-//! unknown top-level keys kept as they were.
+//! unknown top-level keys kept as they were. A key repeated in any object is
+//! an error.
 
 use std::collections::HashSet;
 use std::fmt;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, error::Category};
 
 use crate::model::{Connection, ConnectionId};
+use crate::strict_json;
 
 use super::StoreError;
 
@@ -23,6 +25,15 @@ pub struct ConnectionsDocument {
 /// Why a file is not a readable connections file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
+    /// A key appears twice in one object (serde_json would keep the last).
+    RepeatedKey {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// Which key.
+        detail: String,
+    },
     /// Not JSON at all.
     Syntax {
         /// 1-based line.
@@ -60,6 +71,11 @@ impl fmt::Display for Problem {
                 column,
                 detail,
             } => write!(f, "invalid JSON at line {line}, column {column}: {detail}"),
+            Problem::RepeatedKey {
+                line,
+                column,
+                detail,
+            } => write!(f, "at line {line}, column {column}: {detail}"),
             Problem::NewerSchema(found) => write!(
                 f,
                 "it uses schema {found}, but this odoo-connections reads schema {SCHEMA_VERSION}; upgrade odoo-connections"
@@ -98,10 +114,21 @@ impl Problem {
 impl ConnectionsDocument {
     /// Parses file contents.
     pub fn parse(bytes: &[u8]) -> Result<Self, Problem> {
-        let value: Value = serde_json::from_slice(bytes).map_err(|err| Problem::Syntax {
-            line: err.line(),
-            column: err.column(),
-            detail: strip_position(&err.to_string()),
+        let value = strict_json::parse(bytes).map_err(|err| {
+            let (line, column, detail) =
+                (err.line(), err.column(), strip_position(&err.to_string()));
+            match err.classify() {
+                Category::Data => Problem::RepeatedKey {
+                    line,
+                    column,
+                    detail,
+                },
+                _ => Problem::Syntax {
+                    line,
+                    column,
+                    detail,
+                },
+            }
         })?;
         let mut top = match value {
             Value::Object(top) => top,
@@ -296,6 +323,14 @@ mod tests {
                 "invalid JSON at line 3, column 3",
             ),
             (r#"{"schema": 9}"#, "uses schema 9"),
+            (
+                "{\"schema\": 1,\n \"connections\": [{\"name\": \"a\", \"name\": \"b\"}]}",
+                "at line 2, column 37: the key \"name\" appears twice",
+            ),
+            (
+                "{\"schema\": 1, \"schema\": 2}",
+                "at line 1, column 22: the key \"schema\" appears twice",
+            ),
             (r#"{"acme": {"url": "x", "db": "d"}}"#, "odoo-claude-mcp"),
             (r#"[{"alias": "x"}]"#, "odoo-claude-mcp"),
             (r#"{"connections": []}"#, "\"schema\" key is missing"),
