@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use crate::files::{self, FileError, LockFile};
 use crate::paths::Paths;
 
+use super::clock::Reading;
 use super::rate_limit::{self, CounterState, Verdict};
 use super::rules::Limit;
 
@@ -59,11 +60,11 @@ impl Counters {
         }
     }
 
-    /// Decides a call at `now_ms` and, when admitted, records it.
-    pub fn reserve(&self, now_ms: u64, limits: &[Limit]) -> Result<Verdict, CounterError> {
+    /// Decides a call at the clock `reading` and, when admitted, records it.
+    pub fn reserve(&self, reading: &Reading, limits: &[Limit]) -> Result<Verdict, CounterError> {
         let _lock = LockFile::acquire(&self.lock, LockFile::DEFAULT_WAIT)?;
         let state = self.read(true)?;
-        let (verdict, next) = rate_limit::decide(&state, now_ms, limits);
+        let (verdict, next) = rate_limit::decide(&state, reading, limits);
         if next != state && verdict.must_persist() {
             self.write(&next)?;
         }
@@ -82,9 +83,9 @@ impl Counters {
     }
 
     /// What [`Counters::reserve`] would decide now, changing nothing.
-    pub fn peek(&self, now_ms: u64, limits: &[Limit]) -> Result<Verdict, CounterError> {
+    pub fn peek(&self, reading: &Reading, limits: &[Limit]) -> Result<Verdict, CounterError> {
         let state = self.read(false)?;
-        Ok(rate_limit::decide(&state, now_ms, limits).0)
+        Ok(rate_limit::decide(&state, reading, limits).0)
     }
 
     fn read(&self, set_aside_if_corrupt: bool) -> Result<CounterState, CounterError> {

@@ -105,7 +105,7 @@ impl Guard {
         }
     }
 
-    /// The same gate reading time from `clock` (tests inject one).
+    /// The same gate reading the clocks from `clock` (tests inject one).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
@@ -139,7 +139,7 @@ impl Guard {
         }
         let verdict = self
             .counters
-            .reserve(self.clock.now_ms(), &admission.limits)
+            .reserve(&self.clock.now(), &admission.limits)
             .map_err(|error| denial(tool, "counters", error.to_string(), None))?;
         match verdict {
             Verdict::Admit {
@@ -224,7 +224,7 @@ impl Guard {
         if permit.limits.is_empty() {
             return report;
         }
-        match self.counters.peek(self.clock.now_ms(), &permit.limits) {
+        match self.counters.peek(&self.clock.now(), &permit.limits) {
             Err(error) => report.denied(denial(tool, "counters", error.to_string(), None)),
             Ok(Verdict::Admit { used, .. }) => {
                 report.limits = usage(&permit.limits, &used);
@@ -367,7 +367,11 @@ fn describe_clock(clock: ClockNote) -> Option<String> {
     match clock {
         ClockNote::Steady | ClockNote::SkewClamped => None,
         ClockNote::SteppedBack { by_ms } => Some(format!(
-            "the system clock stepped back by {} s; counted calls were shifted back with it",
+            "the system clock is {} s behind the last decision (it was set back, or the machine restarted with a wrong clock); calls are counted on from the last decision's time, so nothing was freed",
+            by_ms / 1000
+        )),
+        ClockNote::WallStepped { by_ms } => Some(format!(
+            "the system clock was stepped by {:+} s; limits measure real elapsed time with the boot clock, so the step changed nothing",
             by_ms / 1000
         )),
     }
