@@ -3,144 +3,25 @@
 //! sandbox, real keyring (run under `scripts/test`), real background jobs.
 #![cfg(feature = "gui")]
 
+mod gui_support;
 mod support;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use egui_kittest::kittest::{NodeT as _, Queryable as _};
-use egui_kittest::{Harness, HarnessBuilder};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
 use odoo_connections::catalog::Catalog;
-use odoo_connections::gui::{AppState, secret_field_id, show};
-use odoo_connections::model::{
-    Connection, ConnectionDraft, ConnectionId, Environment, SecretString,
-};
+use odoo_connections::gui::{AppState, secret_field_id};
+use odoo_connections::model::{ConnectionDraft, ConnectionId, Environment, SecretString};
 use support::sandbox::Sandbox;
+
+use gui_support::{
+    MAX_JOB_STEPS, clean_up, click, is_enabled, open, open_themed, replace_text, row_exists, saved,
+    secret_of, seed, select, server_runtime, settle, step_frames, type_into,
+};
 
 use eframe::egui;
 use egui::accesskit::Role;
-
-/// Frames to wait for background jobs before giving up (with a short pause
-/// between frames; a cap on steps, not a timed assertion).
-const MAX_JOB_STEPS: usize = 3000;
-
-fn builder(theme: egui::Theme) -> HarnessBuilder<AppState> {
-    Harness::builder()
-        .with_size(egui::vec2(1100.0, 720.0))
-        .with_theme(theme)
-        .with_max_steps(40)
-        .with_render_cursor(false)
-}
-
-fn open(sandbox: &Sandbox) -> Harness<'static, AppState> {
-    open_themed(sandbox, egui::Theme::Light)
-}
-
-fn open_themed(sandbox: &Sandbox, theme: egui::Theme) -> Harness<'static, AppState> {
-    let state = AppState::new(sandbox.paths(), PathBuf::from("/usr/bin/odoo-connections"))
-        .expect("window state");
-    let mut harness =
-        builder(theme).build_ui_state(|ui, state: &mut AppState| show(ui, state), state);
-    settle(&mut harness);
-    harness
-}
-
-/// Steps frames until no background job runs, then lets the UI settle.
-fn settle(harness: &mut Harness<'_, AppState>) {
-    for _ in 0..MAX_JOB_STEPS {
-        harness.step();
-        if !harness.state().is_busy() {
-            harness.run();
-            if !harness.state().is_busy() {
-                return;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    panic!("background jobs did not finish within {MAX_JOB_STEPS} frames");
-}
-
-fn click(harness: &mut Harness<'_, AppState>, label: &str) {
-    harness.get_by_label(label).click();
-    settle(harness);
-}
-
-fn type_into(harness: &mut Harness<'_, AppState>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.run();
-    harness.get_by_label(label).type_text(text);
-    settle(harness);
-}
-
-fn replace_text(harness: &mut Harness<'_, AppState>, label: &str, text: &str) {
-    harness.get_by_label(label).set_text_value_accesskit(text);
-    settle(harness);
-}
-
-fn select(harness: &mut Harness<'_, AppState>, name: &str) {
-    harness
-        .get_by_role_and_label(Role::ListBoxOption, name)
-        .click();
-    settle(harness);
-}
-
-fn row_exists(harness: &Harness<'_, AppState>, name: &str) -> bool {
-    harness
-        .query_by_role_and_label(Role::ListBoxOption, name)
-        .is_some()
-}
-
-fn is_enabled(harness: &Harness<'_, AppState>, label: &str) -> bool {
-    !harness.get_by_label(label).accesskit_node().is_disabled()
-}
-
-/// Saves a connection with its secret through the catalog.
-fn seed(
-    sandbox: &Sandbox,
-    name: &str,
-    url: &str,
-    environment: Environment,
-    tags: &str,
-) -> Connection {
-    let draft = ConnectionDraft {
-        name: name.into(),
-        url: url.into(),
-        database: "acme".into(),
-        login: "admin".into(),
-        environment,
-        tags: tags.into(),
-        ..ConnectionDraft::new()
-    };
-    let connection = draft
-        .build(ConnectionId::random(), serde_json::Map::new())
-        .expect("valid draft");
-    Catalog::new(&sandbox.paths())
-        .add(
-            connection.clone(),
-            &SecretString::new(format!("secret-of-{name}")),
-        )
-        .expect("seed connection");
-    connection
-}
-
-fn saved(sandbox: &Sandbox) -> Vec<Connection> {
-    Catalog::new(&sandbox.paths())
-        .load()
-        .expect("load connections")
-        .connections()
-        .to_vec()
-}
-
-fn secret_of(id: ConnectionId) -> Option<String> {
-    support::keyring::secret_of(&id.to_string())
-}
-
-/// Removes every seeded connection's keyring entry.
-fn clean_up(sandbox: &Sandbox) {
-    for connection in saved(sandbox) {
-        support::keyring::delete_secrets_of(&connection.id.to_string());
-    }
-}
 
 #[test]
 fn adding_a_connection_stores_it_and_its_secret_in_the_keyring() {
@@ -346,8 +227,7 @@ fn search_filters_by_name_url_database_and_tag() {
     assert!(!row_exists(&harness, "gamma"));
     replace_text(&mut harness, "Search connections", "nothing-like-this");
     harness.get_by_label("No connection matches the search.");
-    harness.key_press(egui::Key::Escape);
-    settle(&mut harness);
+    click(&mut harness, "Clear search");
     assert!(row_exists(&harness, "alpha") && row_exists(&harness, "gamma"));
 
     // Typing on narrows what is left; erasing brings the others back.
@@ -358,11 +238,10 @@ fn search_filters_by_name_url_database_and_tag() {
     harness.key_press(egui::Key::Backspace);
     settle(&mut harness);
     assert!(row_exists(&harness, "alpha") && row_exists(&harness, "gamma"));
-    for _ in 0..2 {
-        // The first Esc leaves the search box, the second clears it.
-        harness.key_press(egui::Key::Escape);
-        settle(&mut harness);
-    }
+    // Esc leaves the search box, keeping what it holds.
+    harness.key_press(egui::Key::Escape);
+    settle(&mut harness);
+    click(&mut harness, "Clear search");
 
     // Keyboard: arrows move the selection, Ctrl+N starts a new connection.
     harness.key_press(egui::Key::ArrowDown);
@@ -797,16 +676,6 @@ fn closing_with_unsaved_changes_asks_first() {
     clean_up(&sandbox);
 }
 
-/// A tokio runtime that keeps serving the Odoo test server while the
-/// harness steps frames on the test thread.
-fn server_runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
 #[test]
 fn testing_against_an_odoo_server_shows_the_diagnosis_and_pins_an_untrusted_certificate() {
     use support::odoo_server::{OdooServer, User};
@@ -920,12 +789,6 @@ fn test_all_reports_each_connection_and_a_wrong_key_is_diagnosed() {
     clean_up(&sandbox);
 }
 
-fn step_frames(harness: &mut Harness<'_, AppState>) {
-    for _ in 0..3 {
-        harness.step();
-    }
-}
-
 #[test]
 fn a_running_test_keeps_the_window_responsive_stays_with_its_connection_and_can_be_cancelled() {
     use support::odoo_server::{Frontend, OdooServer, User};
@@ -996,6 +859,7 @@ fn a_running_test_keeps_the_window_responsive_stays_with_its_connection_and_can_
     );
     harness.get_by_label("Cancel test").click();
     settle(&mut harness);
+    harness.get_by_label("Test cancelled; nothing was recorded");
     assert!(harness.query_by_label("Testing…").is_none());
     harness.get_by_label("Test connection");
     let history = odoo_connections::store::TestResults::load(&sandbox.paths()).unwrap();

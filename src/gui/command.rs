@@ -10,9 +10,10 @@ use crate::policy::audit;
 use crate::store::TestResults;
 
 use super::jobs::{JobDone, SecretSource};
+use super::prefs::ThemeChoice;
 use super::state::{
-    ACTIVITY_LINES, AppState, Dialog, Discovery, Editor, NamePurpose, Pending, StoredSecret, View,
-    asks_for_trust,
+    ACTIVITY_LINES, AppState, Dialog, Discovery, Editor, NamePurpose, Pending, StoredSecret,
+    TestAllRun, View, asks_for_trust,
 };
 
 /// One request from the window.
@@ -23,7 +24,8 @@ pub(crate) enum Command {
     Reload,
     /// Show a saved connection (guarded by unsaved changes).
     Select(ConnectionId),
-    /// Move the selection up (-1) or down (+1) in the visible list.
+    /// Move the selection up (-1) or down (+1) in the visible list;
+    /// `isize::MIN` and `isize::MAX` go to its first and last row.
     SelectNeighbour(isize),
     /// Start a new connection (guarded).
     New,
@@ -55,6 +57,8 @@ pub(crate) enum Command {
     CancelTest(ConnectionId),
     /// Test every saved connection.
     TestAll,
+    /// Stop the running "Test all".
+    CancelTestAll,
     /// List the server's databases.
     Discover,
     /// Open the trust prompt for the edited connection's last certificate.
@@ -67,8 +71,13 @@ pub(crate) enum Command {
     RefreshActivity,
     /// Put text on the clipboard.
     Copy(String),
+    /// Use this theme from now on, and remember it.
+    SetTheme(ThemeChoice),
     /// Put the keyboard focus in the search box.
     FocusSearch,
+    /// Put the keyboard focus in the list (selecting its first row when
+    /// the selection is not in it).
+    FocusList,
 }
 
 impl AppState {
@@ -101,10 +110,44 @@ impl AppState {
             Command::Duplicate(id, name) => self.duplicate(ctx, id, name),
             Command::ToggleSecret => self.toggle_secret(ctx),
             Command::Test => self.test_editor(ctx),
-            Command::CancelTest(id) => self.jobs.cancel_test(id),
+            Command::CancelTest(id) => {
+                self.unsaved_tests_running.remove(&id);
+                if self.jobs.is_testing(id) {
+                    self.jobs.cancel_test(id);
+                    self.tell("Test cancelled; nothing was recorded", false);
+                }
+                self.count_in_test_all(id, None);
+            }
+            Command::CancelTestAll => {
+                if let Some(run) = self.test_all.take() {
+                    for id in &run.pending {
+                        self.unsaved_tests_running.remove(id);
+                        self.jobs.cancel_test(*id);
+                    }
+                    self.tell(
+                        format!(
+                            "Test all cancelled after {} of {}: {} OK, {} failed",
+                            run.done(),
+                            run.total,
+                            run.ok,
+                            run.failed
+                        ),
+                        false,
+                    );
+                }
+            }
             Command::TestAll => {
+                if self.test_all.is_some() || self.connections.is_empty() {
+                    return;
+                }
+                self.test_all = Some(TestAllRun {
+                    total: self.connections.len(),
+                    pending: self.connections.iter().map(|c| c.id).collect(),
+                    ..TestAllRun::default()
+                });
                 for connection in self.connections.clone() {
                     let catalog = Catalog::new(&self.paths);
+                    self.unsaved_tests_running.remove(&connection.id);
                     self.jobs
                         .test(ctx, &catalog, connection, SecretSource::Keyring, true);
                 }
@@ -129,9 +172,26 @@ impl AppState {
                 ctx.copy_text(text);
                 self.tell("Copied to the clipboard", false);
             }
+            Command::SetTheme(choice) => {
+                self.prefs.theme = choice;
+                let (prefs, paths) = (self.prefs.clone(), self.paths.clone());
+                self.jobs
+                    .blocking(ctx, move || JobDone::Remembered(prefs.save(&paths)));
+            }
             Command::FocusSearch => {
                 self.view = View::Connections;
                 self.focus_search = true;
+            }
+            Command::FocusList => {
+                ctx.memory_mut(|memory| memory.request_focus(super::views::list_id()));
+                self.refresh_matches();
+                let shown = self.editor.as_ref().is_some_and(|editor| {
+                    (self.visible_positions().iter())
+                        .any(|&position| self.connections[position].id == editor.id)
+                });
+                if !shown {
+                    self.select_neighbour(ctx, isize::MIN);
+                }
             }
         }
     }
@@ -169,13 +229,21 @@ impl AppState {
     pub(crate) fn perform(&mut self, ctx: &egui::Context, action: Pending) {
         self.view = View::Connections;
         self.notice = None;
+        if let Some(left) = self.editor.as_ref().map(|editor| editor.id)
+            && action != Pending::Close
+        {
+            self.forget_unsaved_test(left);
+        }
         match action {
             Pending::Select(id) => {
                 if let Some(connection) = self.connection(id) {
                     self.editor = Some(Editor::open(connection));
                 }
             }
-            Pending::New => self.editor = Some(Editor::new_connection()),
+            Pending::New => {
+                self.editor = Some(Editor::new_connection());
+                self.focus_name = true;
+            }
             Pending::Close => {
                 self.close_confirmed = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -192,14 +260,17 @@ impl AppState {
             .editor
             .as_ref()
             .and_then(|editor| ids.iter().position(|id| *id == editor.id));
-        let next = match current {
-            Some(index) => index
-                .saturating_add_signed(step)
-                .min(ids.len().saturating_sub(1)),
-            None if step < 0 => ids.len().saturating_sub(1),
-            None => 0,
+        let last = ids.len().saturating_sub(1);
+        let next = match (current, step) {
+            (_, isize::MIN) => 0,
+            (_, isize::MAX) => last,
+            (Some(index), step) => index.saturating_add_signed(step).min(last),
+            (None, step) if step < 0 => last,
+            (None, _) => 0,
         };
         if let Some(id) = ids.get(next) {
+            ctx.memory_mut(|memory| memory.request_focus(super::views::list_id()));
+            self.scroll_to_selection = true;
             self.guard(ctx, Pending::Select(*id));
         }
     }
@@ -236,6 +307,7 @@ impl AppState {
             return;
         };
         self.jobs.cancel_test(id);
+        self.count_in_test_all(id, None);
         let catalog = Catalog::new(&self.paths);
         self.jobs.blocking(ctx, move || {
             let result = catalog
@@ -327,6 +399,11 @@ impl AppState {
             }
         };
         let record = editor.saved && !editor.is_dirty();
+        if record {
+            self.unsaved_tests_running.remove(&editor.id);
+        } else {
+            self.unsaved_tests_running.insert(editor.id);
+        }
         self.trust_prompt_for = Some(editor.id);
         let catalog = Catalog::new(&self.paths);
         self.jobs.test(ctx, &catalog, connection, source, record);
@@ -362,7 +439,7 @@ impl AppState {
         let Some(editor) = self.editor.as_ref() else {
             return;
         };
-        let fingerprint = match self.last_tests.get(&editor.id) {
+        let fingerprint = match self.last_tests.get(&editor.id).map(|test| &test.result) {
             Some(Ok(report)) if asks_for_trust(report) => report.certificate_sha256,
             _ => None,
         };

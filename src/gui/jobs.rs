@@ -85,6 +85,8 @@ pub(crate) enum JobDone {
     },
     /// The audit log was read.
     Activity(Result<Vec<AuditEntry>, String>),
+    /// The window's settings were written.
+    Remembered(Result<(), String>),
 }
 
 /// The runtime, the result channel and the bookkeeping of running jobs.

@@ -11,8 +11,10 @@ pub mod approval;
 mod command;
 mod dialogs;
 mod jobs;
+mod prefs;
 mod results;
 mod state;
+mod system_theme;
 mod theme;
 mod views;
 mod widgets;
@@ -62,7 +64,8 @@ pub fn run(paths: &Paths, announce: bool) -> Result<(), GuiError> {
         Claim::Primary(primary) => primary,
     };
     let executable = std::env::current_exe().unwrap_or_else(|_| APP_ID.into());
-    let state = AppState::new(paths.clone(), executable)?;
+    let mut state = AppState::new(paths.clone(), executable)?;
+    state.system_theme = Some(system_theme::detect());
     let viewport = egui::ViewportBuilder::default()
         .with_title(WINDOW_TITLE)
         .with_app_id(APP_ID)

@@ -7,7 +7,7 @@ use crate::model::ConnectionDraft;
 
 use super::command::Command;
 use super::jobs::JobDone;
-use super::state::{AppState, Discovery, Editor, StoredSecret};
+use super::state::{AppState, Discovery, Editor, SessionTest, StoredSecret};
 
 /// Applies one finished job.
 pub(crate) fn finish(state: &mut AppState, ctx: &egui::Context, done: JobDone) {
@@ -16,8 +16,12 @@ pub(crate) fn finish(state: &mut AppState, ctx: &egui::Context, done: JobDone) {
             state.set_connections(connections);
             state.history = history;
             state.list_error = None;
+            state.list_loaded = true;
         }
-        JobDone::Loaded(Err(message)) => state.list_error = Some(message),
+        JobDone::Loaded(Err(message)) => {
+            state.list_error = Some(message);
+            state.list_loaded = true;
+        }
         JobDone::Saved { id, result, then } => {
             let editor = state.editor.as_mut().filter(|editor| editor.id == id);
             match result {
@@ -74,6 +78,7 @@ pub(crate) fn finish(state: &mut AppState, ctx: &egui::Context, done: JobDone) {
                     state.editor = None;
                 }
                 state.last_tests.remove(&id);
+                state.unsaved_tests_running.remove(&id);
                 state.tell(format!("Deleted “{name}” and its keyring secret"), false);
                 state.reload(ctx);
             }
@@ -97,7 +102,16 @@ pub(crate) fn finish(state: &mut AppState, ctx: &egui::Context, done: JobDone) {
         }
         JobDone::Tested { id, run: _, result } => {
             let untrusted = result.as_ref().is_ok_and(super::state::asks_for_trust);
-            state.last_tests.insert(id, result);
+            let of_unsaved_changes = state.unsaved_tests_running.remove(&id);
+            let ok = result.as_ref().is_ok_and(|report| report.ok);
+            state.count_in_test_all(id, Some(ok));
+            state.last_tests.insert(
+                id,
+                SessionTest {
+                    result,
+                    of_unsaved_changes,
+                },
+            );
             let prompt = state.trust_prompt_for == Some(id)
                 && state.dialog.is_none()
                 && state.editor.as_ref().is_some_and(|editor| editor.id == id);
@@ -124,6 +138,11 @@ pub(crate) fn finish(state: &mut AppState, ctx: &egui::Context, done: JobDone) {
                 }
                 Err(diagnosis) => Discovery::Failed(diagnosis.message),
             };
+        }
+        JobDone::Remembered(result) => {
+            if let Err(message) = result {
+                state.tell(message, true);
+            }
         }
         JobDone::Activity(result) => {
             state.activity.loaded = true;

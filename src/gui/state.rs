@@ -4,7 +4,7 @@
 
 use eframe::egui;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use zeroize::Zeroizing;
@@ -18,6 +18,7 @@ use crate::store::TestResults;
 
 use super::command::Command;
 use super::jobs::Jobs;
+use super::prefs::Prefs;
 
 /// How many audit lines the Activity view shows.
 pub(crate) const ACTIVITY_LINES: usize = 200;
@@ -197,13 +198,72 @@ pub(crate) fn asks_for_trust(report: &TestReport) -> bool {
         )
 }
 
-/// A line in the status bar.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A test run in this window, and what it tested.
+#[derive(Debug)]
+pub(crate) struct SessionTest {
+    /// The report, or why the test could not start.
+    pub result: Result<TestReport, String>,
+    /// True when it tested the form's unsaved values: it says nothing about
+    /// the saved connection, so the list never shows it as its status.
+    pub of_unsaved_changes: bool,
+}
+
+/// A running "Test all": which connections have not reported yet.
+#[derive(Debug, Default)]
+pub(crate) struct TestAllRun {
+    /// How many connections it tests.
+    pub total: usize,
+    /// Those still running.
+    pub pending: HashSet<ConnectionId>,
+    /// How many connected and logged in.
+    pub ok: usize,
+    /// How many failed.
+    pub failed: usize,
+}
+
+impl TestAllRun {
+    /// How many have reported.
+    pub fn done(&self) -> usize {
+        self.total - self.pending.len()
+    }
+
+    /// "Tested 52 connections: 50 OK, 2 failed".
+    pub fn summary(&self) -> String {
+        let noun = if self.total == 1 {
+            "connection"
+        } else {
+            "connections"
+        };
+        format!(
+            "Tested {} {noun}: {} OK, {} failed",
+            self.total, self.ok, self.failed
+        )
+    }
+}
+
+/// What the last action did, shown as a toast until it expires.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Notice {
     /// The sentence.
     pub text: String,
     /// True for failures.
     pub is_error: bool,
+    /// When it was first shown (egui time, seconds); `None` until drawn.
+    pub shown_at: Option<f64>,
+}
+
+impl Notice {
+    /// Seconds a confirmation stays; a failure stays twice as long.
+    pub const SECS: f64 = 4.0;
+
+    /// How long this notice stays on screen.
+    pub fn lifetime_secs(&self) -> f64 {
+        if self.is_error {
+            2.0 * Self::SECS
+        } else {
+            Self::SECS
+        }
+    }
 }
 
 /// The open modal dialog.
@@ -279,12 +339,19 @@ pub struct AppState {
     pub(crate) paths: Paths,
     pub(crate) executable: PathBuf,
     pub(crate) connections: Vec<Connection>,
+    /// True once the connections file was read (until then the list is
+    /// loading, not empty).
+    pub(crate) list_loaded: bool,
     matches: Matches,
     pub(crate) list_error: Option<String>,
     pub(crate) search: String,
     pub(crate) view: View,
     pub(crate) editor: Option<Editor>,
-    pub(crate) last_tests: HashMap<ConnectionId, Result<TestReport, String>>,
+    pub(crate) last_tests: HashMap<ConnectionId, SessionTest>,
+    /// The running "Test all", if any.
+    pub(crate) test_all: Option<TestAllRun>,
+    /// Connections whose running test is of the form's unsaved values.
+    pub(crate) unsaved_tests_running: HashSet<ConnectionId>,
     pub(crate) history: TestResults,
     pub(crate) trust_prompt_for: Option<ConnectionId>,
     pub(crate) dialog: Option<Dialog>,
@@ -294,9 +361,17 @@ pub struct AppState {
     pub(crate) commands: Vec<Command>,
     pub(crate) jobs: Jobs,
     pub(crate) focus_search: bool,
+    /// Put the keyboard focus in the Name field (a new connection).
+    pub(crate) focus_name: bool,
+    /// Scroll the list to the selected row (it moved by keyboard).
+    pub(crate) scroll_to_selection: bool,
     pub(crate) started: bool,
     pub(crate) window_focused: Option<bool>,
     pub(crate) close_confirmed: bool,
+    /// What the window remembers between runs.
+    pub(crate) prefs: Prefs,
+    /// The desktop's theme, when known (the "System" choice follows it).
+    pub(crate) system_theme: Option<egui::Theme>,
 }
 
 impl AppState {
@@ -304,15 +379,19 @@ impl AppState {
     /// program MCP clients are told to run. Nothing is read until the first frame.
     pub fn new(paths: Paths, executable: PathBuf) -> std::io::Result<Self> {
         Ok(Self {
+            prefs: Prefs::load(&paths),
             paths,
             executable,
             connections: Vec::new(),
+            list_loaded: false,
             matches: Matches::default(),
             list_error: None,
             search: String::new(),
             view: View::Connections,
             editor: None,
             last_tests: HashMap::new(),
+            unsaved_tests_running: HashSet::new(),
+            test_all: None,
             history: TestResults::default(),
             trust_prompt_for: None,
             dialog: None,
@@ -322,9 +401,12 @@ impl AppState {
             commands: Vec::new(),
             jobs: Jobs::new()?,
             focus_search: false,
+            focus_name: false,
+            scroll_to_selection: false,
             started: false,
             window_focused: None,
             close_confirmed: false,
+            system_theme: None,
         })
     }
 
@@ -385,16 +467,67 @@ impl AppState {
         self.editor.as_ref().is_some_and(Editor::is_dirty)
     }
 
+    /// This window's last test of the saved connection `id` (a test of
+    /// unsaved changes is not the saved connection's status).
+    pub(crate) fn saved_test(&self, id: ConnectionId) -> Option<&Result<TestReport, String>> {
+        (self.last_tests.get(&id))
+            .filter(|test| !test.of_unsaved_changes)
+            .map(|test| &test.result)
+    }
+
+    /// True while the saved connection `id` is being tested (not a draft of it).
+    pub(crate) fn is_testing_saved(&self, id: ConnectionId) -> bool {
+        self.jobs.is_testing(id) && !self.unsaved_tests_running.contains(&id)
+    }
+
+    /// Forgets the running or finished test of the unsaved values of `id`
+    /// (the form is left or reverted: those values are gone).
+    pub(crate) fn forget_unsaved_test(&mut self, id: ConnectionId) {
+        if self.unsaved_tests_running.remove(&id) {
+            self.jobs.cancel_test(id);
+        }
+        if self
+            .last_tests
+            .get(&id)
+            .is_some_and(|test| test.of_unsaved_changes)
+        {
+            self.last_tests.remove(&id);
+        }
+    }
+
+    /// Counts a finished test of `id` in the running "Test all" (`ok`:
+    /// `None` when it was cancelled), and sums it up once all reported.
+    pub(crate) fn count_in_test_all(&mut self, id: ConnectionId, ok: Option<bool>) {
+        let Some(run) = self.test_all.as_mut() else {
+            return;
+        };
+        if !run.pending.remove(&id) {
+            return;
+        }
+        match ok {
+            Some(true) => run.ok += 1,
+            Some(false) => run.failed += 1,
+            None => {}
+        }
+        if run.pending.is_empty() {
+            let summary = run.summary();
+            let failed = run.failed > 0;
+            self.test_all = None;
+            self.tell(summary, failed);
+        }
+    }
+
     /// Queues a command for the end of the frame.
     pub(crate) fn send(&mut self, command: Command) {
         self.commands.push(command);
     }
 
-    /// Shows a sentence in the status bar.
+    /// Shows a sentence as a toast, until it expires or the next one.
     pub(crate) fn tell(&mut self, text: impl Into<String>, is_error: bool) {
         self.notice = Some(Notice {
             text: text.into(),
             is_error,
+            shown_at: None,
         });
     }
 

@@ -96,3 +96,34 @@ pub(crate) fn utc_time(moment: time::OffsetDateTime) -> String {
 pub(crate) fn displayable(text: &str) -> String {
     text.replace('→', ">")
 }
+
+/// A dropdown of `options` for `value`; a pick (click, Space or Enter)
+/// closes it.
+pub(crate) fn choice<T: Copy + PartialEq>(
+    ui: &mut Ui,
+    id: &str,
+    width: f32,
+    value: &mut T,
+    options: &[(T, &str)],
+) -> Response {
+    let selected = options
+        .iter()
+        .find(|(option, _)| option == value)
+        .map_or("", |(_, label)| *label);
+    let combo = egui::ComboBox::from_id_salt(id)
+        .selected_text(selected)
+        .width(width)
+        .show_ui(ui, |ui| {
+            for (option, label) in options {
+                // A pick by Space or Enter closes the list as a click does.
+                if ui.selectable_value(value, *option, *label).clicked() {
+                    ui.close();
+                }
+            }
+        });
+    // Esc closes the list; the focus goes back to the dropdown.
+    if combo.inner.is_some() && ui.input(|input| input.key_pressed(egui::Key::Escape)) {
+        combo.response.request_focus();
+    }
+    combo.response
+}

@@ -22,8 +22,12 @@ pub(super) fn show(
             "“{name}” and its secret in the system keyring will be deleted. This cannot be undone."
         ));
         ui.add_space(12.0);
+        // The safe choice comes first, for the eye and for Tab.
         ui.horizontal(|ui| {
-            let danger = ui.visuals().error_fg_color;
+            if ui.button("Cancel").clicked() {
+                return Some(false);
+            }
+            let danger = super::super::theme::danger(ui.visuals());
             if ui
                 .add(Button::new(RichText::new("Delete").color(danger)))
                 .clicked()
@@ -31,7 +35,7 @@ pub(super) fn show(
                 confirmed = true;
                 return Some(false);
             }
-            ui.button("Cancel").clicked().then_some(false)
+            None
         })
         .inner
     });

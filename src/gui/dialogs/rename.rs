@@ -2,7 +2,7 @@
 
 use eframe::egui;
 
-use egui::{Button, TextEdit};
+use egui::{Button, Id, Key, Modifiers, TextEdit};
 
 use crate::model::{ConnectionId, ConnectionName};
 
@@ -30,8 +30,16 @@ pub(super) fn show(
     let mut chosen = None;
     let keep_open = super::modal(ctx, "name_dialog", &heading, |ui| {
         let label = ui.label("New name");
+        let field_id = Id::unique("new-name-field");
+        // Enter in the field confirms (taken before the field ends its edit).
+        let enter = ui.memory(|memory| memory.has_focus(field_id))
+            && ui.input_mut(|input| input.consume_key(Modifiers::NONE, Key::Enter));
         let field = ui
-            .add(TextEdit::singleline(name).desired_width(f32::INFINITY))
+            .add(
+                TextEdit::singleline(name)
+                    .id(field_id)
+                    .desired_width(f32::INFINITY),
+            )
             .labelled_by(label.id);
         if ui.memory(|memory| memory.focused().is_none()) {
             field.request_focus();
@@ -43,7 +51,6 @@ pub(super) fn show(
             ui.label("The copy gets its own keyring entry with the same secret.");
         }
         ui.add_space(12.0);
-        let enter = field.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
         ui.horizontal(|ui| {
             let ok = ui.add_enabled(parsed.is_ok(), Button::new(action));
             if let Ok(new) = &parsed

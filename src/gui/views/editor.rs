@@ -12,7 +12,7 @@ use crate::model::{
 use super::super::command::Command;
 use super::super::state::{AppState, Discovery, Editor, StoredSecret};
 use super::super::theme;
-use super::super::widgets::{environment_badge, form_row};
+use super::super::widgets::{choice, environment_badge, form_row};
 
 /// Draws the editor (or a hint when nothing is selected).
 pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
@@ -59,9 +59,12 @@ fn form(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
         .spacing([14.0, 10.0])
         .show(ui, |ui| {
             let draft = &mut editor.draft;
-            form_row(ui, "Name", error(Field::Name), |ui| {
+            let name = form_row(ui, "Name", error(Field::Name), |ui| {
                 text(ui, &mut draft.name, "acme-prod")
             });
+            if std::mem::take(&mut state.focus_name) {
+                name.request_focus();
+            }
             form_row(ui, "Server URL", error(Field::Url), |ui| {
                 text(ui, &mut draft.url, "https://erp.example.com")
             });
@@ -184,7 +187,11 @@ fn database_row(ui: &mut Ui, editor: &mut Editor, errors: &FieldErrors, state: &
                     .width(100.0)
                     .show_ui(ui, |ui| {
                         for name in names {
-                            ui.selectable_value(&mut editor.draft.database, name.clone(), name);
+                            let pick =
+                                ui.selectable_value(&mut editor.draft.database, name.clone(), name);
+                            if pick.clicked() {
+                                ui.close();
+                            }
                         }
                     });
                 picked.response.accessible_name("Discovered databases");
@@ -276,26 +283,4 @@ fn text(ui: &mut Ui, value: &mut String, hint: &str) -> Response {
             .hint_text(hint)
             .desired_width(theme::FIELD_WIDTH),
     )
-}
-
-fn choice<T: Copy + PartialEq>(
-    ui: &mut Ui,
-    id: &str,
-    width: f32,
-    value: &mut T,
-    options: &[(T, &str)],
-) -> Response {
-    let selected = options
-        .iter()
-        .find(|(option, _)| option == value)
-        .map_or("", |(_, label)| *label);
-    ComboBox::from_id_salt(id)
-        .selected_text(selected)
-        .width(width)
-        .show_ui(ui, |ui| {
-            for (option, label) in options {
-                ui.selectable_value(value, *option, *label);
-            }
-        })
-        .response
 }

@@ -106,7 +106,15 @@ fn test_button(ui: &mut Ui, editor: &Editor, state: &mut AppState) {
 }
 
 fn test_result(ui: &mut Ui, editor: &Editor, state: &mut AppState) {
-    match state.last_tests.get(&editor.id) {
+    let test = state.last_tests.get(&editor.id);
+    if test.is_some_and(|test| test.of_unsaved_changes) {
+        ui.label(
+            RichText::new(UNSAVED_TEST_NOTE)
+                .italics()
+                .color(ui.visuals().text_color()),
+        );
+    }
+    match test.map(|test| &test.result) {
         Some(Ok(report)) => {
             report_ui(ui, report);
             if asks_for_trust(report) && ui.button("Trust this certificate…").clicked() {
@@ -123,6 +131,10 @@ fn test_result(ui: &mut Ui, editor: &Editor, state: &mut AppState) {
         }
     }
 }
+
+/// Said above the result of a test of the form's unsaved values.
+const UNSAVED_TEST_NOTE: &str =
+    "Test of unsaved changes: the saved connection's status is unchanged";
 
 fn report_ui(ui: &mut Ui, report: &TestReport) {
     let mut details = Vec::new();

@@ -10,11 +10,13 @@ mod mcp_setup;
 mod sidebar;
 
 pub use editor::secret_field_id;
+pub(crate) use sidebar::list_id;
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 
 use super::command::Command;
 use super::dialogs;
+use super::prefs::ThemeChoice;
 use super::state::{AppState, Dialog, View};
 
 /// Draws one frame of the whole window and applies what the person did.
@@ -23,6 +25,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
     let focused = ctx.input(|input| input.viewport().focused);
     if !state.started {
         state.started = true;
+        super::theme::install(&ctx);
         state.send(Command::Reload);
     } else if focused == Some(true) && state.window_focused == Some(false) {
         // Focus came back: another odoo-connections (CLI, MCP) may have
@@ -30,6 +33,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
         state.send(Command::Reload);
     }
     state.window_focused = focused;
+    apply_theme(&ctx, state);
     state.poll_jobs(&ctx);
     shortcuts(&ctx, state);
     guard_close(&ctx, state);
@@ -43,18 +47,23 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
         View::Activity => activity::show(ui, state),
         View::McpSetup => mcp_setup::show(ui, state),
     }
+    toast(&ctx, state);
     dialogs::show(&ctx, state);
     state.apply_commands(&ctx);
 }
 
 fn shortcuts(ctx: &egui::Context, state: &mut AppState) {
     let shortcut = |key| KeyboardShortcut::new(Modifiers::COMMAND, key);
-    let typing = ctx.egui_wants_keyboard_input();
-    let modal = state.dialog.is_some();
+    // An open dropdown keeps its keys (arrows, Space, Enter, Esc); egui's
+    // own Esc leaves a focused field, keeping what it holds.
+    if state.dialog.is_some() || egui::Popup::is_any_open(ctx) {
+        return;
+    }
+    let focused = ctx.memory(|memory| memory.focused());
+    let in_list = focused == Some(sidebar::list_id());
+    let in_search = focused == Some(sidebar::search_id());
+    let on_list = state.view == View::Connections && (in_list || focused.is_none());
     ctx.input_mut(|input| {
-        if modal {
-            return;
-        }
         if input.consume_shortcut(&shortcut(Key::N)) {
             state.send(Command::New);
         }
@@ -64,27 +73,50 @@ fn shortcuts(ctx: &egui::Context, state: &mut AppState) {
         if input.consume_shortcut(&shortcut(Key::S)) {
             state.send(Command::Save { then: None });
         }
-        if state.view != View::Connections || typing {
+        if in_search && input.consume_key(Modifiers::NONE, Key::ArrowDown) {
+            state.send(Command::FocusList);
+        }
+        if !on_list {
             return;
         }
         if input.consume_key(Modifiers::NONE, Key::Delete) {
             state.send(Command::AskDelete);
         }
-        if input.consume_key(Modifiers::NONE, Key::ArrowDown) {
-            state.send(Command::SelectNeighbour(1));
-        }
-        if input.consume_key(Modifiers::NONE, Key::ArrowUp) {
-            state.send(Command::SelectNeighbour(-1));
+        let moves = [
+            (Key::ArrowDown, 1),
+            (Key::ArrowUp, -1),
+            (Key::Home, isize::MIN),
+            (Key::End, isize::MAX),
+        ];
+        for (key, step) in moves {
+            if input.consume_key(Modifiers::NONE, key) {
+                state.send(Command::SelectNeighbour(step));
+            }
         }
     });
-    // Esc leaves the focused field; with nothing focused it clears the search.
-    let escape = !modal && ctx.input_mut(|input| input.consume_key(Modifiers::NONE, Key::Escape));
-    if escape {
-        let focused = ctx.memory(|memory| memory.focused());
-        match focused {
-            Some(id) => ctx.memory_mut(|memory| memory.surrender_focus(id)),
-            None => state.search.clear(),
-        }
+}
+
+/// Uses the chosen theme ("System" follows the desktop, when it is known).
+fn apply_theme(ctx: &egui::Context, state: &AppState) {
+    let wanted = match state.prefs.theme {
+        ThemeChoice::System => state.system_theme,
+        ThemeChoice::Light => Some(egui::Theme::Light),
+        ThemeChoice::Dark => Some(egui::Theme::Dark),
+    };
+    if let Some(theme) = wanted
+        && ctx.theme() != theme
+    {
+        ctx.set_theme(theme);
+    }
+}
+
+fn theme_menu(ui: &mut Ui, state: &mut AppState) {
+    let mut picked = state.prefs.theme;
+    super::widgets::choice(ui, "theme", 90.0, &mut picked, &ThemeChoice::ALL)
+        .accessible_name("Theme")
+        .on_hover_text("Follow the desktop, or always light or dark");
+    if picked != state.prefs.theme {
+        state.send(Command::SetTheme(picked));
     }
 }
 
@@ -113,13 +145,9 @@ fn top_bar(ui: &mut Ui, state: &mut AppState) {
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let any = !state.connections.is_empty();
-                let test_all = ui
-                    .add_enabled(any, egui::Button::new("Test all"))
-                    .on_hover_text("Test every saved connection, four at a time");
-                if test_all.clicked() {
-                    state.send(Command::TestAll);
-                }
+                theme_menu(ui, state);
+                ui.separator();
+                test_all_ui(ui, state);
                 let new = ui.button("New connection").on_hover_text("Ctrl+N");
                 if new.clicked() {
                     state.send(Command::New);
@@ -128,6 +156,31 @@ fn top_bar(ui: &mut Ui, state: &mut AppState) {
         });
         ui.add_space(2.0);
     });
+}
+
+/// "Test all", or its progress and Cancel while it runs.
+fn test_all_ui(ui: &mut Ui, state: &mut AppState) {
+    if let Some(run) = &state.test_all {
+        let cancel = ui
+            .button("Cancel")
+            .on_hover_text("Stop testing the connections not tested yet")
+            .accessible_name("Cancel test all");
+        let progress = format!("Testing {} of {}…", run.done(), run.total);
+        ui.add_enabled(false, egui::Button::new("Test all"));
+        ui.label(progress);
+        ui.spinner();
+        if cancel.clicked() {
+            state.send(Command::CancelTestAll);
+        }
+        return;
+    }
+    let any = !state.connections.is_empty();
+    let test_all = ui
+        .add_enabled(any, egui::Button::new("Test all"))
+        .on_hover_text("Test every saved connection, four at a time");
+    if test_all.clicked() {
+        state.send(Command::TestAll);
+    }
 }
 
 fn status_bar(ui: &mut Ui, state: &AppState) {
@@ -144,27 +197,72 @@ fn status_bar(ui: &mut Ui, state: &AppState) {
                 ui.label(RichText::new(format!("Testing {testing} {noun}…")).small());
                 ui.separator();
             }
-            notice_ui(ui, state);
+            count_ui(ui, state);
         });
     });
 }
 
-fn notice_ui(ui: &mut Ui, state: &AppState) {
-    match &state.notice {
-        Some(notice) if notice.is_error => {
-            super::widgets::error_text(ui, &notice.text);
-        }
-        Some(notice) => {
-            ui.label(RichText::new(super::widgets::displayable(&notice.text)).small());
-        }
-        None => {
-            let count = state.connections.len();
-            let noun = if count == 1 {
-                "connection"
+fn count_ui(ui: &mut Ui, state: &AppState) {
+    if !state.list_loaded {
+        ui.label(RichText::new(sidebar::LOADING).small().weak());
+        return;
+    }
+    let count = state.connections.len();
+    let noun = if count == 1 {
+        "connection"
+    } else {
+        "connections"
+    };
+    ui.label(RichText::new(format!("{count} {noun}")).small().weak());
+}
+
+/// The last action's result, over the bottom of the window, until it expires.
+fn toast(ctx: &egui::Context, state: &mut AppState) {
+    let now = ctx.input(|input| input.time);
+    let Some(notice) = state.notice.as_mut() else {
+        return;
+    };
+    let shown_at = *notice.shown_at.get_or_insert(now);
+    let left = notice.lifetime_secs() - (now - shown_at);
+    if left <= 0.0 {
+        state.notice = None;
+        return;
+    }
+    ctx.request_repaint_after(std::time::Duration::from_secs_f64(left));
+    let notice = notice.clone();
+    let dismissed = egui::Area::new(egui::Id::unique("toast"))
+        .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -36.0))
+        .order(egui::Order::Foreground)
+        .show(ctx, |ui| {
+            let visuals = ui.visuals().clone();
+            let accent = if notice.is_error {
+                super::theme::danger(&visuals)
             } else {
-                "connections"
+                visuals.selection.stroke.color
             };
-            ui.label(RichText::new(format!("{count} {noun}")).small().weak());
-        }
+            egui::Frame::popup(ui.style())
+                .stroke(egui::Stroke::new(1.5, accent))
+                .show(ui, |ui| {
+                    ui.set_max_width(520.0);
+                    ui.horizontal(|ui| {
+                        let text = super::widgets::displayable(&notice.text);
+                        let text = if notice.is_error {
+                            RichText::new(text).color(accent)
+                        } else {
+                            RichText::new(text)
+                        };
+                        ui.add(egui::Label::new(text).wrap());
+                        ui.small_button("×")
+                            .on_hover_text("Dismiss")
+                            .accessible_name("Dismiss")
+                            .clicked()
+                    })
+                    .inner
+                })
+                .inner
+        })
+        .inner;
+    if dismissed {
+        state.notice = None;
     }
 }
