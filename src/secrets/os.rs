@@ -99,9 +99,16 @@ impl SecretStore for OsKeyring {
                 .map_err(|_| keyring::Error::NoDefaultStore)?;
             let spec = HashMap::from([("service", KEYRING_SERVICE)]);
             let found = keyring_core::Entry::search(&spec)?;
-            Ok(found
+            // An entry whose attributes cannot be read is locked: a listing
+            // without it would call present secrets missing.
+            let specifiers: Option<Vec<(String, String)>> = found
                 .iter()
-                .filter_map(keyring_core::Entry::get_specifiers)
+                .map(keyring_core::Entry::get_specifiers)
+                .collect();
+            let specifiers = specifiers
+                .ok_or_else(|| keyring::Error::NoStorageAccess("some entries are locked".into()))?;
+            Ok(specifiers
+                .into_iter()
                 .filter(|(service, _)| service == KEYRING_SERVICE)
                 .map(|(_, account)| account)
                 .collect())

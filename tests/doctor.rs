@@ -1,0 +1,80 @@
+//! `doctor` on damaged state: an invalid policy, a set-aside file and a
+//! damaged test history are reported with exit 9, and nothing is changed.
+//! Also: a connection saved by an earlier version (secret under the bare
+//! id) keeps working and moves to a versioned account on its next secret.
+//! Needs the keyring: run under scripts/with-session.sh.
+
+mod support;
+
+use odoo_connections::model::{ConnectionDraft, ConnectionId};
+use odoo_connections::store::ConnectionStore;
+use support::keyring::accounts_of;
+use support::sandbox::{Sandbox, assert_exit, keyring_lookup, stdout};
+
+#[test]
+fn damaged_state_is_reported_and_left_as_it_is() {
+    let sandbox = Sandbox::new();
+    let paths = sandbox.paths();
+    sandbox.write_policy(r#"{"version": "1", "default": "deny", "tools": {"nope": {}}}"#);
+    std::fs::create_dir_all(paths.state_dir()).unwrap();
+    std::fs::write(paths.last_tests_file(), b"{not json").unwrap();
+    let aside = paths.config_dir().join("connections.json.corrupt-1");
+    std::fs::write(&aside, b"{").unwrap();
+    let output = sandbox.run(&["doctor", "--json"]);
+    assert_exit(&output, 9);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(value["ok"], false);
+    let kinds: Vec<&str> = value["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["kind"].as_str().unwrap())
+        .collect();
+    for kind in ["invalid_policy", "set_aside_file", "damaged_file"] {
+        assert!(kinds.contains(&kind), "{kind} not in {kinds:?}");
+    }
+    assert_eq!(
+        std::fs::read(paths.last_tests_file()).unwrap(),
+        b"{not json"
+    );
+    assert!(aside.exists());
+}
+
+#[test]
+fn a_secret_under_the_bare_id_works_and_moves_on_its_next_change() {
+    let sandbox = Sandbox::new();
+    let id = ConnectionId::random();
+    ConnectionStore::new(&sandbox.paths())
+        .update(|document| {
+            let draft = ConnectionDraft {
+                name: "acme".into(),
+                url: "https://erp.acme.example".into(),
+                database: "acme".into(),
+                login: "admin".into(),
+                ..ConnectionDraft::new()
+            };
+            document.insert(draft.build(id, Default::default()).unwrap())
+        })
+        .unwrap();
+    let stored = std::process::Command::new("bash")
+        .args([
+            "-c",
+            "printf legacy | secret-tool store --label=old service odoo-connections username \"$0\"",
+            &id.to_string(),
+        ])
+        .status()
+        .unwrap();
+    assert!(stored.success());
+    let shown = sandbox.run(&["show", "acme", "--json"]);
+    assert_exit(&shown, 0);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&shown)).unwrap();
+    assert_eq!(value["secret"]["stored"], true);
+    assert_eq!(value["secret"]["keyring_account"], id.to_string());
+
+    let edited = sandbox.run_with_stdin(&["edit", "acme", "--secret-stdin"], "renewed");
+    assert_exit(&edited, 0);
+    let accounts = accounts_of(&id.to_string());
+    assert_eq!(accounts.len(), 1, "{accounts:?}");
+    assert_ne!(accounts[0], id.to_string());
+    assert_eq!(keyring_lookup(&accounts[0]).as_deref(), Some("renewed"));
+}
