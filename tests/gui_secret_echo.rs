@@ -16,7 +16,6 @@ use odoo_connections::catalog::Catalog;
 use odoo_connections::gui::{AppState, show};
 use odoo_connections::model::{AuthKind, ConnectionDraft, ConnectionId, Protocol, SecretString};
 use odoo_connections::redact::SECRET_REMOVED;
-use odoo_connections::secrets;
 use support::odoo_server::{LoginFault, OdooServer, OdooVersion, User};
 use support::sandbox::Sandbox;
 
@@ -121,6 +120,6 @@ fn a_server_echoing_the_secret_in_its_faults_never_shows_it_in_the_window() {
         );
     }
     for id in ids {
-        secrets::delete(id).ok();
+        support::keyring::delete_secrets_of(&id.to_string());
     }
 }
