@@ -4,6 +4,7 @@
 
 mod document;
 mod error;
+mod notices;
 mod test_results;
 
 pub use document::{ConnectionsDocument, SCHEMA_VERSION};
@@ -37,26 +38,32 @@ impl ConnectionStore {
     }
 
     /// Reads every connection. A missing file is an empty list; a damaged
-    /// one is moved aside (see [`StoreError::Corrupt`]) and reported.
+    /// one is moved aside (see [`StoreError::Corrupt`]) and reported. A
+    /// newer set-aside copy, or a file from a newer version, is warned about.
     pub fn load(&self) -> Result<ConnectionsDocument, StoreError> {
-        match self.read() {
+        let document = match self.read() {
             Err(StoreError::Corrupt { .. }) => {
                 let _guard = LockFile::acquire(&self.lock, LockFile::DEFAULT_WAIT)?;
                 self.read_or_set_aside()
             }
             other => other,
-        }
+        }?;
+        notices::warn(&self.file, &document);
+        Ok(document)
     }
 
     /// Applies `change` to the current document and saves it, holding the
     /// lock for the whole read-change-write so concurrent writers never lose
-    /// each other's updates. Nothing is written when `change` fails.
+    /// each other's updates. Nothing is written when `change` fails, nor
+    /// to a file that a newer version wrote.
     pub fn update<T>(
         &self,
         change: impl FnOnce(&mut ConnectionsDocument) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let _guard = LockFile::acquire(&self.lock, LockFile::DEFAULT_WAIT)?;
         let mut document = self.read_or_set_aside()?;
+        notices::warn(&self.file, &document);
+        notices::refuse_newer(&self.file, &document)?;
         let outcome = change(&mut document)?;
         files::write_atomic(&self.file, &document.to_bytes())?;
         Ok(outcome)
@@ -82,7 +89,7 @@ impl ConnectionStore {
                 path,
                 problem,
                 set_aside_as: None,
-            }) => {
+            }) if problem.may_set_aside() => {
                 let aside = files::set_aside(&path)?;
                 Err(StoreError::Corrupt {
                     path,
