@@ -197,15 +197,21 @@ fn open_private(
     Ok(file)
 }
 
+/// Opens a file for reading, `None` when it does not exist. A symbolic link
+/// or anything but a regular file is refused.
+pub fn open_read_private(path: &Path) -> Result<Option<File>, FileError> {
+    match open_private(path, OpenOptions::new().read(true), "could not read") {
+        Ok(file) => Ok(Some(file)),
+        Err(FileError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
 /// Reads a whole file, `None` when it does not exist. A symbolic link or
 /// anything but a regular file is refused.
 pub fn read_if_exists(path: &Path) -> Result<Option<Vec<u8>>, FileError> {
-    let mut file = match open_private(path, OpenOptions::new().read(true), "could not read") {
-        Ok(file) => file,
-        Err(FileError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
-            return Ok(None);
-        }
-        Err(other) => return Err(other),
+    let Some(mut file) = open_read_private(path)? else {
+        return Ok(None);
     };
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)
@@ -504,6 +510,7 @@ mod tests {
         std::os::unix::fs::symlink(&target, &link).unwrap();
         let refusals = [
             read_if_exists(&link).unwrap_err(),
+            open_read_private(&link).unwrap_err(),
             open_append_private(&link).unwrap_err(),
             write_atomic(&link, b"ours").unwrap_err(),
             LockFile::acquire(&link, Duration::ZERO).unwrap_err(),

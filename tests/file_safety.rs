@@ -1,7 +1,9 @@
 //! The state and config files under attack, as real processes: a symbolic
 //! link in a file's place is refused and nothing is written through it,
-//! loose modes are tightened with a note, and damaged files are set aside
-//! without ever overwriting an earlier copy.
+//! loose modes are tightened with a note, damaged files are set aside
+//! without ever overwriting an earlier copy (and warned about while newer
+//! than the file), and a file from a newer schema is read but never moved
+//! or written.
 
 mod support;
 
@@ -223,4 +225,93 @@ fn damaged_files_set_aside_in_the_same_second_keep_every_copy() {
     let mut expected = damages.map(str::to_owned).to_vec();
     expected.sort();
     assert_eq!(kept, expected);
+}
+
+#[test]
+fn a_set_aside_copy_newer_than_the_file_is_warned_about_with_how_to_restore_it() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.paths().connections_file();
+    fs::create_dir_all(file.parent().unwrap()).unwrap();
+    fs::write(&file, connections_json(1).replace("\"name\"", "\"nom\"")).unwrap();
+    assert_exit(&sandbox.run(&["list"]), 1);
+    let [(aside, _)] = set_aside_copies(&file).try_into().unwrap();
+
+    let listed = sandbox.run(&["list"]);
+    assert_exit(&listed, 0);
+    let warning = stderr(&listed);
+    assert!(
+        warning.contains(&format!(
+            "{} holds connections set aside because they could not be read, and it is newer than {}",
+            aside.display(),
+            file.display()
+        )),
+        "{warning}"
+    );
+    assert!(
+        warning.contains(&format!("mv '{}' '{}'", aside.display(), file.display())),
+        "{warning}"
+    );
+    let as_json = sandbox.run(&["list", "--json"]);
+    assert!(stderr(&as_json).contains("holds connections set aside"));
+
+    // Once the person has a newer file, the old copy is no longer news.
+    fs::write(&file, connections_json(1)).unwrap();
+    let listed = sandbox.run(&["list"]);
+    assert_exit(&listed, 0);
+    assert!(stdout(&listed).contains("acme"));
+    assert!(
+        !stderr(&listed).contains("set aside"),
+        "{}",
+        stderr(&listed)
+    );
+    assert!(aside.exists(), "the copy is kept");
+}
+
+#[test]
+fn a_file_from_a_newer_schema_is_read_but_never_moved_or_written() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.paths().connections_file();
+    fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let newer = connections_json(2);
+    fs::write(&file, &newer).unwrap();
+
+    let listed = sandbox.run(&["list"]);
+    assert_exit(&listed, 0);
+    assert!(stdout(&listed).contains("acme"), "{}", stdout(&listed));
+    assert!(
+        stderr(&listed).contains("written by a newer version of odoo-connections (schema 2"),
+        "{}",
+        stderr(&listed)
+    );
+    for change in [
+        sandbox.run(&["rename", "acme", "acme-2"]),
+        sandbox.run(&["rm", "acme", "--yes"]),
+        sandbox.add("other", "https://other.example", "s3cret-newer", &[]),
+    ] {
+        assert_exit(&change, 1);
+        assert!(
+            stderr(&change).contains(
+                "was written by a newer version of odoo-connections (schema 2); this version can only read it, so nothing was changed; upgrade"
+            ),
+            "{}",
+            stderr(&change)
+        );
+    }
+    assert_eq!(fs::read_to_string(&file).unwrap(), newer);
+    assert!(set_aside_copies(&file).is_empty());
+
+    // A newer shape this version cannot read is refused, but still kept.
+    let unreadable = "{\"schema\": 3, \"connections\": {\"acme\": {}}}";
+    fs::write(&file, unreadable).unwrap();
+    let listed = sandbox.run(&["list"]);
+    assert_exit(&listed, 1);
+    assert!(
+        stderr(&listed).contains("written by a newer version of odoo-connections (schema 3")
+            && stderr(&listed).contains("upgrade odoo-connections"),
+        "{}",
+        stderr(&listed)
+    );
+    assert_exit(&sandbox.run(&["rename", "acme", "acme-2"]), 1);
+    assert_eq!(fs::read_to_string(&file).unwrap(), unreadable);
+    assert!(set_aside_copies(&file).is_empty());
 }

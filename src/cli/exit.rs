@@ -68,7 +68,9 @@ impl From<StoreError> for CliError {
         let exit = match &error {
             StoreError::NotFound(_) => Exit::NotFound,
             StoreError::NameTaken(_) => Exit::Conflict,
-            StoreError::File(_) | StoreError::Corrupt { .. } => Exit::Failure,
+            StoreError::File(_) | StoreError::Corrupt { .. } | StoreError::NewerSchema { .. } => {
+                Exit::Failure
+            }
         };
         CliError::new(exit, error.to_string())
     }

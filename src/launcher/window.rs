@@ -206,7 +206,7 @@ fn reap_in_background(mut child: Child) {
 /// The last lines of the log (at most 2 KiB), for error messages.
 fn log_tail(path: &Path) -> String {
     const TAIL_BYTES: u64 = 2048;
-    let Ok(mut file) = std::fs::File::open(path) else {
+    let Ok(Some(mut file)) = files::open_read_private(path) else {
         return "(no log)".into();
     };
     let length = file.metadata().map(|meta| meta.len()).unwrap_or(0);

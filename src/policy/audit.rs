@@ -86,10 +86,8 @@ pub fn append(paths: &Paths, entry: &AuditEntry) -> Result<(), FileError> {
 /// foreign or truncated line) are skipped.
 pub fn read_recent(paths: &Paths, limit: usize) -> Result<Vec<AuditEntry>, FileError> {
     let path = audit_file(paths);
-    let file = match std::fs::File::open(&path) {
-        Ok(file) => file,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => return Err(FileError::io("could not read", &path, source)),
+    let Some(file) = files::open_read_private(&path)? else {
+        return Ok(Vec::new());
     };
     let mut entries = std::collections::VecDeque::with_capacity(limit);
     for line in BufReader::new(file).lines() {

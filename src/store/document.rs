@@ -1,6 +1,7 @@
 //! The parsed connections file: schema version, connections in order, and
 //! unknown top-level keys kept as they were. A key repeated in any object is
-//! an error.
+//! an error; a file from a newer schema is read as far as this version
+//! understands it, and marked so that it is never written.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -20,6 +21,8 @@ pub const SCHEMA_VERSION: u64 = 1;
 pub struct ConnectionsDocument {
     connections: Vec<Connection>,
     extra: Map<String, Value>,
+    /// The schema of a file written by a newer version (`None`: ours).
+    newer_schema: Option<u64>,
 }
 
 /// Why a file is not a readable connections file.
@@ -43,8 +46,13 @@ pub enum Problem {
         /// The parser's message.
         detail: String,
     },
-    /// A newer odoo-connections wrote it.
-    NewerSchema(u64),
+    /// A newer odoo-connections wrote it, in a shape this one cannot read.
+    NewerSchema {
+        /// Its schema.
+        schema: u64,
+        /// What this version could not read.
+        detail: String,
+    },
     /// JSON, but not shaped like a connections file.
     Shape(String),
     /// The dict-of-connections format of the odoo-claude-mcp desktop tools,
@@ -76,9 +84,9 @@ impl fmt::Display for Problem {
                 column,
                 detail,
             } => write!(f, "at line {line}, column {column}: {detail}"),
-            Problem::NewerSchema(found) => write!(
+            Problem::NewerSchema { schema, detail } => write!(
                 f,
-                "it uses schema {found}, but this odoo-connections reads schema {SCHEMA_VERSION}; upgrade odoo-connections"
+                "it was written by a newer version of odoo-connections (schema {schema}; this version reads schema {SCHEMA_VERSION}), and this version cannot read it ({detail}); upgrade odoo-connections"
             ),
             Problem::Shape(detail) => write!(f, "{detail}"),
             Problem::ForeignFormat => {
@@ -100,6 +108,12 @@ impl fmt::Display for Problem {
 }
 
 impl Problem {
+    /// False for a file that a newer version wrote: it is not damaged, so
+    /// it stays where it is (and unchanged) for that version.
+    pub fn may_set_aside(&self) -> bool {
+        !matches!(self, Problem::NewerSchema { .. })
+    }
+
     /// Extra advice for problems that have an obvious next step.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
@@ -145,12 +159,27 @@ impl ConnectionsDocument {
             }
             None => return Err(Problem::Shape("the \"schema\" key is missing".into())),
         };
-        if schema > SCHEMA_VERSION {
-            return Err(Problem::NewerSchema(schema));
-        }
         if schema == 0 {
             return Err(Problem::Shape("\"schema\" must be at least 1".into()));
         }
+        let newer_schema = (schema > SCHEMA_VERSION).then_some(schema);
+        match Self::parse_body(top) {
+            Ok(document) => Ok(Self {
+                newer_schema,
+                ..document
+            }),
+            Err(problem) => Err(match newer_schema {
+                Some(schema) => Problem::NewerSchema {
+                    schema,
+                    detail: problem.to_string(),
+                },
+                None => problem,
+            }),
+        }
+    }
+
+    /// The connections and unknown keys, once `schema` was taken out.
+    fn parse_body(mut top: Map<String, Value>) -> Result<Self, Problem> {
         let entries = match top.remove("connections") {
             Some(Value::Array(entries)) => entries,
             None => Vec::new(),
@@ -161,6 +190,7 @@ impl ConnectionsDocument {
         let mut document = Self {
             connections: Vec::with_capacity(entries.len()),
             extra: top,
+            newer_schema: None,
         };
         let mut names = HashSet::with_capacity(entries.len());
         let mut ids = HashSet::with_capacity(entries.len());
@@ -184,6 +214,12 @@ impl ConnectionsDocument {
             document.connections.push(connection);
         }
         Ok(document)
+    }
+
+    /// The schema of the file when a newer version of odoo-connections
+    /// wrote it: then it must not be written by this one.
+    pub fn newer_schema(&self) -> Option<u64> {
+        self.newer_schema
     }
 
     /// The file contents for this document (pretty JSON, newline-terminated).
@@ -322,7 +358,10 @@ mod tests {
                 "{\n  \"schema\": 1,\n  oops",
                 "invalid JSON at line 3, column 3",
             ),
-            (r#"{"schema": 9}"#, "uses schema 9"),
+            (
+                r#"{"schema": 9, "connections": {"acme": {}}}"#,
+                "written by a newer version of odoo-connections (schema 9",
+            ),
             (
                 "{\"schema\": 1,\n \"connections\": [{\"name\": \"a\", \"name\": \"b\"}]}",
                 "at line 2, column 37: the key \"name\" appears twice",
@@ -346,6 +385,16 @@ mod tests {
                 "{problem} ∌ {expected}"
             );
         }
+    }
+
+    #[test]
+    fn a_newer_schema_is_read_as_far_as_understood_and_marked() {
+        let newer = SAMPLE.replace("\"schema\": 1", "\"schema\": 2");
+        let document = ConnectionsDocument::parse(newer.as_bytes()).unwrap();
+        assert_eq!(document.newer_schema(), Some(2));
+        assert_eq!(document.connections()[0].name.as_str(), "acme");
+        let ours = ConnectionsDocument::parse(SAMPLE.as_bytes()).unwrap();
+        assert_eq!(ours.newer_schema(), None);
     }
 
     #[test]

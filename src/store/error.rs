@@ -22,6 +22,18 @@ pub enum StoreError {
         /// What is wrong with it.
         problem: Problem,
     },
+    /// A newer version of odoo-connections wrote the file: this one reads
+    /// it but never writes it (nor sets it aside).
+    #[error(
+        "{} was written by a newer version of odoo-connections (schema {schema}); this version can only read it, so nothing was changed; upgrade odoo-connections to make changes",
+        path.display()
+    )]
+    NewerSchema {
+        /// The connections file.
+        path: PathBuf,
+        /// The file's schema.
+        schema: u64,
+    },
     /// No connection has that name.
     #[error("no connection is named {0:?}; `odoo-connections list` shows the names")]
     NotFound(String),

@@ -4,6 +4,7 @@
 
 mod document;
 mod error;
+mod notices;
 mod test_results;
 
 pub use document::{ConnectionsDocument, SCHEMA_VERSION};
@@ -37,20 +38,24 @@ impl ConnectionStore {
     }
 
     /// Reads every connection. A missing file is an empty list; a damaged
-    /// one is moved aside (see [`StoreError::Corrupt`]) and reported.
+    /// one is moved aside (see [`StoreError::Corrupt`]) and reported. A
+    /// newer set-aside copy, or a file from a newer version, is warned about.
     pub fn load(&self) -> Result<ConnectionsDocument, StoreError> {
-        match self.read() {
+        let document = match self.read() {
             Err(StoreError::Corrupt { .. }) => {
                 let _guard = LockFile::acquire(&self.lock, LockFile::DEFAULT_WAIT)?;
                 self.read_or_set_aside()
             }
             other => other,
-        }
+        }?;
+        notices::warn(&self.file, &document);
+        Ok(document)
     }
 
     /// Applies `change` to the current document and saves it, holding the
     /// lock for the whole read-change-write so concurrent writers never lose
-    /// each other's updates. Nothing is written when `change` fails.
+    /// each other's updates. Nothing is written when `change` fails, nor
+    /// to a file that a newer version wrote.
     pub fn update<T>(
         &self,
         change: impl FnOnce(&mut ConnectionsDocument) -> Result<T, StoreError>,
@@ -97,7 +102,7 @@ impl ConnectionStore {
                 path,
                 problem,
                 set_aside_as: None,
-            }) => {
+            }) if problem.may_set_aside() => {
                 let aside = files::set_aside(&path)?;
                 Err(StoreError::Corrupt {
                     path,
@@ -119,9 +124,13 @@ pub struct LockedStore<'a> {
 }
 
 impl LockedStore<'_> {
-    /// The current document (a damaged file is set aside and reported).
+    /// The current document, to be changed: a damaged file is set aside
+    /// and reported, and a file that a newer version wrote is refused.
     pub fn read(&self) -> Result<ConnectionsDocument, StoreError> {
-        self.store.read_or_set_aside()
+        let document = self.store.read_or_set_aside()?;
+        notices::warn(&self.store.file, &document);
+        notices::refuse_newer(&self.store.file, &document)?;
+        Ok(document)
     }
 
     /// Replaces the file with `document`.
