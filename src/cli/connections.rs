@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::catalog::Catalog;
 use crate::model::{
     AuthKind, Connection, ConnectionDraft, ConnectionId, ConnectionName, Environment, Field,
-    FieldErrors, Protocol, TlsChoice,
+    FieldErrors, Protocol, ServerUrl, TlsChoice,
 };
 use crate::paths::Paths;
 use crate::secrets::{self, KEYRING_SERVICE};
@@ -374,6 +374,17 @@ pub fn add(paths: &Paths, args: &AddArgs) -> Result<(), CliError> {
         connection.name.as_str(),
         connection.id
     );
+    if let Some(dropped) = args
+        .settings
+        .url
+        .as_deref()
+        .and_then(ServerUrl::dropped_part)
+    {
+        println!(
+            "Shortened the pasted browser URL to the site root {} (dropped {dropped:?}).",
+            connection.url
+        );
+    }
     Ok(())
 }
 
