@@ -7,11 +7,11 @@ use clap::Args;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, CatalogError};
 use crate::model::{
     Connection, ConnectionId, Fingerprint, SecretString, ServerUrl, TimeoutSecs, TlsMode,
 };
-use crate::odoo::{self, TestReport};
+use crate::odoo::{self, Diagnosis, DiagnosisCode, TestReport};
 use crate::paths::Paths;
 use crate::store::TestResults;
 
@@ -78,15 +78,19 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         })
 }
 
-/// Runs every test at once, each within its own limit; results in `jobs` order.
+/// Runs every test at once, each within its own limit; a connection
+/// without its secret gets the reason as its report. Results in `jobs` order.
 fn run_tests(
-    jobs: Vec<(Connection, SecretString, Duration)>,
+    jobs: Vec<(Connection, Result<SecretString, Diagnosis>, Duration)>,
 ) -> Result<Vec<NamedReport>, CliError> {
     let reports = runtime()?.block_on(async {
         let mut tasks = tokio::task::JoinSet::new();
         for (index, (connection, secret, limit)) in jobs.into_iter().enumerate() {
             tasks.spawn(async move {
-                let report = odoo::test_connection(&connection, &secret, limit).await;
+                let report = match secret {
+                    Ok(secret) => odoo::test_connection(&connection, &secret, limit).await,
+                    Err(reason) => TestReport::not_tested(&connection, reason),
+                };
                 (index, connection, report)
             });
         }
@@ -117,34 +121,45 @@ pub fn test(paths: &Paths, args: &TestArgs) -> Result<(), CliError> {
         return Ok(());
     }
     let mut jobs = Vec::with_capacity(chosen.len());
-    let mut untested = Vec::new();
+    let mut untested = None;
     for connection in chosen {
-        let secret = match catalog.secret(&connection) {
-            Ok(secret) => secret,
-            Err(err) if args.name.is_some() => return Err(err.into()),
-            Err(err) => {
-                eprintln!("{}: not tested: {err}", connection.name);
-                untested.push(connection.name.to_string());
-                continue;
-            }
-        };
+        let secret = catalog.secret(&connection).map_err(|err| {
+            let code = match err {
+                CatalogError::SecretMissing(_) => DiagnosisCode::SecretMissing,
+                CatalogError::Store(_) | CatalogError::Secret(_) => {
+                    DiagnosisCode::KeyringUnavailable
+                }
+            };
+            let failure = CliError::from(err);
+            let reason = Diagnosis::new(code, failure.message.clone());
+            untested = Some(failure);
+            reason
+        });
         let limit = args.timeout.unwrap_or(connection.timeout_secs).duration();
         jobs.push((connection, secret, limit));
     }
     let named = run_tests(jobs)?;
-    for entry in &named {
+    let tested = named.iter().filter(|entry| {
+        !matches!(
+            entry.report.code,
+            DiagnosisCode::SecretMissing | DiagnosisCode::KeyringUnavailable
+        )
+    });
+    for entry in tested {
         if let Err(err) = TestResults::record(paths, entry.id, &entry.report) {
             tracing::warn!("the result of {} was not remembered: {err}", entry.name);
         }
     }
     print_reports(&named, args)?;
+    if let (Some(failure), Some(_)) = (untested, &args.name) {
+        return Err(failure);
+    }
     let failed: Vec<&str> = named
         .iter()
         .filter(|entry| !entry.report.ok)
         .map(|entry| entry.name.as_str())
-        .chain(untested.iter().map(String::as_str))
         .collect();
-    let total = named.len() + untested.len();
+    let total = named.len();
     match failed.as_slice() {
         [] => Ok(()),
         [only] if args.name.is_some() => Err(CliError::new(
