@@ -11,7 +11,7 @@ use reqwest::header::{LOCATION, WWW_AUTHENTICATE};
 use crate::model::{ServerUrl, TlsMode};
 
 use super::diagnosis::{Diagnosis, DiagnosisCode};
-use super::http::Reply;
+use super::reply::Reply;
 use super::tls::SeenCertificate;
 
 /// The answer came from in front of Odoo, or `None` when Odoo may have sent it.

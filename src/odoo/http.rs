@@ -4,42 +4,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap};
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder};
 
 use crate::model::{ServerUrl, TlsMode};
 
 use super::diagnosis::{Diagnosis, DiagnosisCode};
+use super::reply::Reply;
 use super::tls::{self, CertificateLog, SeenCertificate};
 use super::{frontend, scheme};
 
 /// The user agent Odoo sees in its logs.
 const USER_AGENT: &str = concat!("odoo-connections/", env!("CARGO_PKG_VERSION"));
-
-/// A complete HTTP answer.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: String,
-}
-
-impl Reply {
-    /// True when the server sent a web page (a proxy, a website, an error page).
-    pub fn is_html(&self) -> bool {
-        let content_type = self
-            .headers
-            .get(CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let opening: String = self.body.trim_start().chars().take(15).collect();
-        let opening = opening.to_ascii_lowercase();
-        content_type.starts_with("text/html")
-            || opening.starts_with("<!doctype html")
-            || opening.starts_with("<html")
-    }
-}
 
 /// HTTP access to one Odoo server.
 pub(crate) struct Http {

@@ -4,6 +4,7 @@
 mod certificate;
 mod databases;
 mod diagnosis;
+mod fault;
 mod frontend;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
@@ -12,6 +13,7 @@ mod json2;
 mod messages;
 mod probe;
 mod readiness;
+mod reply;
 mod rpc;
 mod scheme;
 mod tls;

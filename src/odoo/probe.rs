@@ -6,10 +6,11 @@ use serde_json::{Value, json};
 use crate::model::{AuthKind, Connection, Protocol, SecretString};
 
 use super::diagnosis::{Diagnosis, DiagnosisCode};
+use super::fault::ServerFault;
 use super::http::Http;
 use super::messages::{self, KeyReason};
 use super::readiness::{Readiness, Session};
-use super::rpc::{self, CallError, Rpc, ServerFault};
+use super::rpc::{self, CallError, Rpc};
 use super::version::{self, ServerVersion};
 use super::{databases, json2};
 
