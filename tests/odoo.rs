@@ -192,21 +192,31 @@ async fn a_wrong_api_key_is_api_key_invalid_over_every_protocol() {
 }
 
 #[tokio::test]
-async fn json2_on_an_older_server_says_which_version_it_runs() {
-    let server = standard(OdooVersion::V17).start().await;
-    let report = Target::new(&server)
-        .api_key("key")
-        .protocol(Protocol::Json2)
-        .test()
-        .await;
-    assert_code(&report, DiagnosisCode::ServerError);
-    assert!(
-        report
-            .message
-            .contains("runs Odoo 17.0, and JSON-2 needs Odoo 19"),
-        "{}",
-        report.message
-    );
+async fn json2_on_an_older_server_is_protocol_unsupported_naming_the_version() {
+    for version in [
+        OdooVersion::V15,
+        OdooVersion::V16,
+        OdooVersion::V17,
+        OdooVersion::V18,
+    ] {
+        let server = standard(version).start().await;
+        let report = Target::new(&server)
+            .api_key("key")
+            .protocol(Protocol::Json2)
+            .test()
+            .await;
+        let text = format!("{}.0", version.major());
+        assert_code(&report, DiagnosisCode::ProtocolUnsupported);
+        assert_eq!(report.server_version.as_deref(), Some(&*text));
+        assert_eq!(report.protocol, Some(Protocol::Json2));
+        assert!(
+            report
+                .message
+                .contains(&format!("runs Odoo {text}, and JSON-2 needs Odoo 19")),
+            "{}",
+            report.message
+        );
+    }
 }
 
 #[tokio::test]

@@ -159,17 +159,49 @@ fn test_all_goes_on_when_a_secret_is_missing() {
         stdout(&all)
     );
     assert!(
-        stderr(&all).contains("lost: not tested: the keyring has no secret"),
+        stdout(&all)
+            .lines()
+            .any(|line| line.starts_with("lost") && line.contains(" secret_missing ")),
         "{}",
-        stderr(&all)
+        stdout(&all)
+    );
+    assert!(
+        stdout(&all).contains("lost: the keyring has no secret for \"lost\""),
+        "{}",
+        stdout(&all)
     );
     assert!(
         stderr(&all).contains("1 of 2 tests failed: lost"),
         "{}",
         stderr(&all)
     );
+    let all_json = sandbox.run(&["test", "--all", "--json"]);
+    assert_exit(&all_json, 6);
+    let reports = json(&all_json);
+    let names: Vec<&str> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|report| report["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["kept", "lost"]);
+    assert_eq!(reports[0]["code"], "ok");
+    assert_eq!(reports[1]["code"], "secret_missing");
+    assert_eq!(reports[1]["ok"], false);
+    assert!(
+        reports[1]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the keyring has no secret for \"lost\""),
+        "{reports}"
+    );
     let single = sandbox.run(&["test", "lost"]);
     assert_exit(&single, 5);
+    let single_json = sandbox.run(&["test", "lost", "--json"]);
+    assert_exit(&single_json, 5);
+    let report = json(&single_json);
+    assert_eq!(report["name"], "lost");
+    assert_eq!(report["code"], "secret_missing");
     for name in ["kept", "lost"] {
         assert_exit(&sandbox.run(&["rm", name, "--yes"]), 0);
     }

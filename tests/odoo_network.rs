@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use odoo_connections::model::{Fingerprint, Protocol, TlsMode};
 use odoo_connections::odoo::{self, DiagnosisCode};
-use support::odoo_server::{Frontend, OdooVersion};
+use support::odoo_server::{Frontend, OdooVersion, TlsCertificate};
 use support::odoo_target::{TIMEOUT, Target, assert_code, standard};
 
 #[tokio::test]
@@ -150,17 +150,64 @@ async fn an_unknown_certificate_is_untrusted_and_offers_its_fingerprint() {
         report.message
     );
     assert!(
-        report
-            .message
-            .contains("(it is self-signed or issued by an authority this computer does not know)"),
+        report.message.contains(&format!(
+            "is not trusted by this computer: it is self-signed. Certificate: subject CN=rcgen self signed cert, issued by CN=rcgen self signed cert, valid from 1975-01-01T00:00:00Z to 4096-01-01T00:00:00Z, SHA-256 {fingerprint}."
+        )),
         "{}",
         report.message
+    );
+    assert!(!report.message.contains("Error("), "{}", report.message);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(
+        json["certificate"],
+        serde_json::json!({
+            "subject": "CN=rcgen self signed cert",
+            "issuer": "CN=rcgen self signed cert",
+            "not_before": "1975-01-01T00:00:00Z",
+            "not_after": "4096-01-01T00:00:00Z",
+            "names": ["127.0.0.1", "localhost"],
+            "sha256": fingerprint.to_string(),
+        })
     );
     let listing =
         odoo::list_databases(&server.url().parse().unwrap(), TlsMode::System, TIMEOUT).await;
     let refusal = listing.unwrap_err();
     assert_eq!(refusal.code, DiagnosisCode::TlsUntrusted);
     assert_eq!(refusal.certificate_sha256, Some(fingerprint));
+}
+
+#[tokio::test]
+async fn an_expired_or_misnamed_certificate_says_so_in_words() {
+    let expired = standard(OdooVersion::V17)
+        .tls_certificate(TlsCertificate::Expired)
+        .start()
+        .await;
+    let report = Target::new(&expired).test().await;
+    assert_code(&report, DiagnosisCode::TlsUntrusted);
+    assert!(
+        report.message.contains(
+            "not trusted by this computer: it is self-signed, and it expired on 2024-01-31."
+        ),
+        "{}",
+        report.message
+    );
+    let details = report.certificate.expect("certificate details");
+    assert_eq!(details.not_after, "2024-01-31T00:00:00Z");
+    assert_eq!(details.sha256, expired.certificate_sha256());
+
+    let misnamed = standard(OdooVersion::V17)
+        .tls_certificate(TlsCertificate::OtherHost)
+        .start()
+        .await;
+    let report = Target::new(&misnamed).test().await;
+    assert_code(&report, DiagnosisCode::TlsUntrusted);
+    assert!(
+        report
+            .message
+            .contains("it is self-signed, and it is for another host name (erp.example.com)."),
+        "{}",
+        report.message
+    );
 }
 
 #[tokio::test]
@@ -253,21 +300,35 @@ async fn odoo_failing_with_a_500_page_is_a_server_error() {
 }
 
 #[tokio::test]
-async fn https_to_a_plain_http_server_cannot_connect_and_says_why() {
-    let server = standard(OdooVersion::V17).start().await;
-    let https = server.url().replace("http://", "https://");
-    let report = Target::at(&https).test().await;
-    assert_code(&report, DiagnosisCode::ConnectionRefused);
-    assert!(
-        report
-            .message
-            .starts_with(&format!("Could not connect to {https} (")),
-        "{}",
-        report.message
-    );
-    assert!(
-        report.message.contains("scheme (http/https)"),
-        "{}",
-        report.message
-    );
+async fn a_scheme_that_does_not_match_the_port_names_the_right_url() {
+    let server = standard(OdooVersion::V17).tls_and_plain().start().await;
+    let plain = server.plain_url();
+    let tls = server.url();
+    let https_to_plain = plain.replace("http://", "https://");
+    let http_to_tls = tls.replace("https://", "http://");
+    for protocol in [Protocol::Auto, Protocol::Xmlrpc] {
+        let report = Target::at(&https_to_plain).protocol(protocol).test().await;
+        assert_code(&report, DiagnosisCode::WrongScheme);
+        assert!(
+            report.message.contains(&format!(
+                "speaks plain HTTP; use {plain} as the connection's URL"
+            )),
+            "{}",
+            report.message
+        );
+        let report = Target::at(&http_to_tls).protocol(protocol).test().await;
+        assert_code(&report, DiagnosisCode::WrongScheme);
+        assert!(
+            report
+                .message
+                .contains(&format!("speaks TLS; use {tls} as the connection's URL")),
+            "{}",
+            report.message
+        );
+    }
+    let listing =
+        odoo::list_databases(&https_to_plain.parse().unwrap(), TlsMode::System, TIMEOUT).await;
+    assert_eq!(listing.unwrap_err().code, DiagnosisCode::WrongScheme);
+    let right = Target::at(&plain).test().await;
+    assert_code(&right, DiagnosisCode::Ok);
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::catalog::Catalog;
 use crate::model::{
     AuthKind, Connection, ConnectionDraft, ConnectionId, ConnectionName, Environment, Field,
-    FieldErrors, Protocol, TlsChoice,
+    FieldErrors, Protocol, ServerUrl, TlsChoice,
 };
 use crate::paths::Paths;
 use crate::secrets::KEYRING_SERVICE;
@@ -348,6 +348,18 @@ pub fn add(paths: &Paths, args: &AddArgs) -> Result<(), CliError> {
         stored.name.as_str(),
         Catalog::keyring_account(&stored)
     ));
+    if let Some(dropped) = args
+        .settings
+        .url
+        .as_deref()
+        .and_then(ServerUrl::dropped_part)
+    {
+        output::line(format_args!(
+            "Shortened the pasted browser URL to the site root {} (dropped {:?}).",
+            stored.url,
+            output::one_line(&dropped)
+        ));
+    }
     Ok(())
 }
 

@@ -7,9 +7,9 @@ use clap::Args;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, CatalogError};
 use crate::model::{Connection, Fingerprint, SecretString, ServerUrl, TimeoutSecs, TlsMode};
-use crate::odoo::{self, TestReport};
+use crate::odoo::{self, Diagnosis, DiagnosisCode, TestReport};
 use crate::paths::Paths;
 
 use super::exit::{CliError, Exit};
@@ -74,17 +74,21 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 /// Runs every test at once, each within its own limit, and records each
-/// result; results in `jobs` order.
+/// result; a connection without its secret gets the reason as its report
+/// (not recorded). Results in `jobs` order.
 fn run_tests(
     catalog: &Catalog,
-    jobs: Vec<(Connection, SecretString, Duration)>,
+    jobs: Vec<(Connection, Result<SecretString, Diagnosis>, Duration)>,
 ) -> Result<Vec<NamedReport>, CliError> {
     let reports = runtime()?.block_on(async {
         let mut tasks = tokio::task::JoinSet::new();
         for (index, (connection, secret, limit)) in jobs.into_iter().enumerate() {
             let catalog = catalog.clone();
             tasks.spawn(async move {
-                let report = catalog.test_and_record(&connection, &secret, limit).await;
+                let report = match secret {
+                    Ok(secret) => catalog.test_and_record(&connection, &secret, limit).await,
+                    Err(reason) => TestReport::not_tested(&connection, reason),
+                };
                 (index, connection, report)
             });
         }
@@ -114,33 +118,32 @@ pub fn test(paths: &Paths, args: &TestArgs) -> Result<(), CliError> {
         return Ok(());
     }
     let mut jobs = Vec::with_capacity(chosen.len());
-    let mut untested = Vec::new();
+    let mut untested = None;
     for connection in chosen {
-        let secret = match catalog.secret(&connection) {
-            Ok(secret) => secret,
-            Err(err) if args.name.is_some() => return Err(err.into()),
-            Err(err) => {
-                output::note(format_args!(
-                    "{}: not tested: {}",
-                    connection.name,
-                    one_line(&err.to_string())
-                ));
-                untested.push(connection.name.to_string());
-                continue;
-            }
-        };
+        let secret = catalog.secret(&connection).map_err(|err| {
+            let code = match err {
+                CatalogError::SecretMissing(_) => DiagnosisCode::SecretMissing,
+                _ => DiagnosisCode::KeyringUnavailable,
+            };
+            let failure = CliError::from(err);
+            let reason = Diagnosis::new(code, failure.message.clone());
+            untested = Some(failure);
+            reason
+        });
         let limit = args.timeout.unwrap_or(connection.timeout_secs).duration();
         jobs.push((connection, secret, limit));
     }
     let named = run_tests(&catalog, jobs)?;
     print_reports(&named, args)?;
+    if let (Some(failure), Some(_)) = (untested, &args.name) {
+        return Err(failure);
+    }
     let failed: Vec<&str> = named
         .iter()
         .filter(|entry| !entry.report.ok)
         .map(|entry| entry.name.as_str())
-        .chain(untested.iter().map(String::as_str))
         .collect();
-    let total = named.len() + untested.len();
+    let total = named.len();
     match failed.as_slice() {
         [] => Ok(()),
         [only] if args.name.is_some() => Err(CliError::new(

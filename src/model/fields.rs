@@ -156,18 +156,26 @@ pub struct ServerUrl(url::Url);
 
 impl ServerUrl {
     fn parse(text: &str) -> Result<Self, ValueError> {
+        Self::parse_browser(text).map(|(url, _)| url)
+    }
+
+    /// What [`ServerUrl`] parsing drops from a URL pasted from the browser
+    /// (`/odoo/action-12?debug=1`), or `None` when `text` is a site root or
+    /// not a valid server URL.
+    pub fn dropped_part(text: &str) -> Option<String> {
+        Self::parse_browser(text).ok()?.1
+    }
+
+    /// The site root, and the browser part that was dropped from it.
+    fn parse_browser(text: &str) -> Result<(Self, Option<String>), ValueError> {
         let text = text.trim();
         if text.is_empty() {
             return Err(ValueError::new(
                 "a server URL is required, for example https://erp.example.com",
             ));
         }
-        let with_scheme = if text.contains("://") {
-            text.to_owned()
-        } else {
-            format!("https://{text}")
-        };
-        let mut url = url::Url::parse(&with_scheme).map_err(|err| {
+        check_scheme(text)?;
+        let mut url = url::Url::parse(text).map_err(|err| {
             ValueError::new(format!(
                 "{text:?} is not a URL ({err}); write it like https://erp.example.com"
             ))
@@ -197,12 +205,14 @@ impl ServerUrl {
         if !odoo_client_path && url.query().is_some() {
             return Err(ValueError::new("remove the \"?…\" part from the URL"));
         }
+        let root_len = url[..url::Position::BeforePath].len();
+        let dropped = Some(url.as_str()[root_len..].to_owned())
+            .filter(|rest| !rest.trim_end_matches(['/', '#', '?']).is_empty());
         url.set_path("");
         url.set_query(None);
         url.set_fragment(None);
-        Ok(Self(url))
+        Ok((Self(url), dropped))
     }
-
     /// The parsed URL (always ending in `/`, with no query or fragment).
     pub fn url(&self) -> &url::Url {
         &self.0
@@ -224,6 +234,41 @@ impl ServerUrl {
     pub fn is_https(&self) -> bool {
         self.0.scheme() == "https"
     }
+}
+
+/// Refuses a URL without `http://` or `https://` in front, naming the fix:
+/// both spellings for a bare host, the corrected URL for a mistyped scheme
+/// (`http:/host`, `http//host`).
+fn check_scheme(text: &str) -> Result<(), ValueError> {
+    if text.contains("://") {
+        return Ok(());
+    }
+    let lowered = text.to_ascii_lowercase();
+    for scheme in ["https", "http"] {
+        let Some(rest) = lowered.strip_prefix(scheme) else {
+            continue;
+        };
+        if rest.starts_with(':') || rest.starts_with('/') {
+            let host = text[scheme.len()..].trim_start_matches([':', '/']);
+            let fixed = format!("{scheme}://{host}");
+            let fixed = ServerUrl::parse(&fixed).map_or(fixed, |url| url.to_string());
+            return Err(ValueError::new(format!(
+                "{text:?} is missing part of \"{scheme}://\"; did you mean {fixed}?"
+            )));
+        }
+    }
+    if let Some((scheme, rest)) = text.split_once(':')
+        && !scheme.is_empty()
+        && scheme.chars().all(|c| c.is_ascii_alphabetic())
+        && !rest.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return Err(ValueError::new(format!(
+            "{text:?} is not a web address ({scheme}: is not http or https); write the Odoo server's address like https://erp.example.com"
+        )));
+    }
+    Err(ValueError::new(format!(
+        "the URL needs its scheme: write https://{text} for a server with TLS, or http://{text} for plain HTTP (a local server on port 8069 usually)"
+    )))
 }
 
 impl fmt::Display for ServerUrl {
@@ -507,10 +552,48 @@ mod tests {
     }
 
     #[test]
+    fn urls_without_a_scheme_or_with_a_typo_name_the_fix() {
+        let refusal = |text: &str| ServerUrl::parse(text).unwrap_err().to_string();
+        assert_eq!(
+            refusal("localhost:8069"),
+            "the URL needs its scheme: write https://localhost:8069 for a server with TLS, or http://localhost:8069 for plain HTTP (a local server on port 8069 usually)"
+        );
+        assert!(refusal("erp.example.com").contains("write https://erp.example.com for"));
+        assert_eq!(
+            refusal("http:/host:8069"),
+            "\"http:/host:8069\" is missing part of \"http://\"; did you mean http://host:8069?"
+        );
+        assert!(refusal("http//host").ends_with("did you mean http://host?"));
+        assert!(
+            refusal("HTTPS:/erp.example.com/odoo/action-3")
+                .ends_with("did you mean https://erp.example.com?")
+        );
+        assert_eq!(
+            refusal("javascript:alert(1)"),
+            "\"javascript:alert(1)\" is not a web address (javascript: is not http or https); write the Odoo server's address like https://erp.example.com"
+        );
+    }
+
+    #[test]
+    fn a_pasted_browser_url_names_what_was_dropped() {
+        assert_eq!(
+            ServerUrl::dropped_part("https://erp.example.com/odoo/action-12?debug=1").as_deref(),
+            Some("/odoo/action-12?debug=1")
+        );
+        assert_eq!(
+            ServerUrl::dropped_part("https://erp.example.com/web#id=3").as_deref(),
+            Some("/web#id=3")
+        );
+        assert_eq!(ServerUrl::dropped_part("https://erp.example.com/"), None);
+        assert_eq!(ServerUrl::dropped_part("https://erp.example.com"), None);
+        assert_eq!(ServerUrl::dropped_part("erp.example.com/web"), None);
+    }
+
+    #[test]
     fn urls_are_reduced_to_the_site_root() {
         let url = ServerUrl::parse("https://erp.example.com/odoo/action-12?debug=1").unwrap();
         assert_eq!(url.to_string(), "https://erp.example.com");
-        let url = ServerUrl::parse("erp.example.com:8443/web#id=3").unwrap();
+        let url = ServerUrl::parse("https://erp.example.com:8443/web#id=3").unwrap();
         assert_eq!(url.to_string(), "https://erp.example.com:8443");
         assert_eq!(
             url.join("/jsonrpc").as_str(),

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Fingerprint;
 
+use super::certificate::CertificateDetails;
+
 /// Stable machine code of a test outcome (used in JSON, exit codes, MCP).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -18,6 +20,9 @@ pub enum DiagnosisCode {
     ConnectionRefused,
     /// No answer in time.
     Timeout,
+    /// The port speaks the other scheme (plain HTTP for an `https://` URL,
+    /// TLS for an `http://` one).
+    WrongScheme,
     /// The certificate is not trusted by the system.
     TlsUntrusted,
     /// The certificate does not match the pinned fingerprint.
@@ -34,6 +39,8 @@ pub enum DiagnosisCode {
     DatabaseNotFound,
     /// The database exists but Odoo is not installed in it.
     DatabaseNotInitialized,
+    /// The database exists, but the server's dbfilter hides it from JSON-2.
+    DatabaseHidden,
     /// Login or password is wrong.
     BadCredentials,
     /// The user must use an API key (two-factor login, or Odoo Online).
@@ -44,8 +51,15 @@ pub enum DiagnosisCode {
     LoginMismatch,
     /// The server does not list its databases.
     DatabaseListDisabled,
+    /// The server's Odoo release does not offer the chosen protocol
+    /// (JSON-2 before Odoo 19).
+    ProtocolUnsupported,
     /// Any other server-side error.
     ServerError,
+    /// Not tested: the keyring has no secret for the connection.
+    SecretMissing,
+    /// Not tested: the keyring is unreachable, locked or refused.
+    KeyringUnavailable,
 }
 
 impl DiagnosisCode {
@@ -56,6 +70,7 @@ impl DiagnosisCode {
             DiagnosisCode::DnsFailed => "dns_failed",
             DiagnosisCode::ConnectionRefused => "connection_refused",
             DiagnosisCode::Timeout => "timeout",
+            DiagnosisCode::WrongScheme => "wrong_scheme",
             DiagnosisCode::TlsUntrusted => "tls_untrusted",
             DiagnosisCode::TlsFingerprintMismatch => "tls_fingerprint_mismatch",
             DiagnosisCode::Redirect => "redirect",
@@ -64,12 +79,16 @@ impl DiagnosisCode {
             DiagnosisCode::HttpAuthRequired => "http_auth_required",
             DiagnosisCode::DatabaseNotFound => "database_not_found",
             DiagnosisCode::DatabaseNotInitialized => "database_not_initialized",
+            DiagnosisCode::DatabaseHidden => "database_hidden",
             DiagnosisCode::BadCredentials => "bad_credentials",
             DiagnosisCode::ApiKeyRequired => "api_key_required",
             DiagnosisCode::ApiKeyInvalid => "api_key_invalid",
             DiagnosisCode::LoginMismatch => "login_mismatch",
             DiagnosisCode::DatabaseListDisabled => "database_list_disabled",
+            DiagnosisCode::ProtocolUnsupported => "protocol_unsupported",
             DiagnosisCode::ServerError => "server_error",
+            DiagnosisCode::SecretMissing => "secret_missing",
+            DiagnosisCode::KeyringUnavailable => "keyring_unavailable",
         }
     }
 }
@@ -92,6 +111,10 @@ pub struct Diagnosis {
     /// fingerprint of the certificate the server presented, to offer pinning.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_sha256: Option<Fingerprint>,
+    /// For the same diagnoses: the certificate's subject, issuer, validity
+    /// and names, for a trust prompt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<Box<CertificateDetails>>,
 }
 
 impl Diagnosis {
@@ -101,12 +124,18 @@ impl Diagnosis {
             code,
             message: message.into(),
             certificate_sha256: None,
+            certificate: None,
         }
     }
 
     /// The same diagnosis, naming the server's certificate.
-    pub fn with_certificate(mut self, fingerprint: Fingerprint) -> Self {
+    pub(crate) fn with_certificate(
+        mut self,
+        fingerprint: Fingerprint,
+        details: Option<CertificateDetails>,
+    ) -> Self {
         self.certificate_sha256 = Some(fingerprint);
+        self.certificate = details.map(Box::new);
         self
     }
 }

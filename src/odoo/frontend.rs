@@ -11,7 +11,7 @@ use reqwest::header::{LOCATION, WWW_AUTHENTICATE};
 use crate::model::{ServerUrl, TlsMode};
 
 use super::diagnosis::{Diagnosis, DiagnosisCode};
-use super::http::Reply;
+use super::reply::Reply;
 use super::tls::SeenCertificate;
 
 /// The answer came from in front of Odoo, or `None` when Odoo may have sent it.
@@ -96,27 +96,10 @@ pub(crate) fn diagnose_transport(
     certificate: Option<SeenCertificate>,
     error: &reqwest::Error,
 ) -> Diagnosis {
-    if let Some(SeenCertificate {
-        fingerprint,
-        rejection: Some(reason),
-    }) = certificate
+    if let Some(seen) = certificate
+        && let Some(rejection) = &seen.rejection
     {
-        return match tls {
-            TlsMode::Pinned { sha256 } => Diagnosis::new(
-                DiagnosisCode::TlsFingerprintMismatch,
-                format!(
-                    "The certificate of {server} has SHA-256 fingerprint {fingerprint}, not the pinned {sha256}. If the server's certificate was renewed, confirm the new fingerprint with its administrator and pin it again (--pin-sha256 {fingerprint}, or \"Trust this certificate\" in the window). Otherwise do not connect: someone may be intercepting the connection."
-                ),
-            )
-            .with_certificate(fingerprint),
-            _ => Diagnosis::new(
-                DiagnosisCode::TlsUntrusted,
-                format!(
-                    "The certificate of {server} is not trusted by this computer ({reason}). If the server uses a self-signed or private certificate, confirm its SHA-256 fingerprint {fingerprint} with the administrator and pin it: --pin-sha256 {fingerprint}, or \"Trust this certificate\" in the window."
-                ),
-            )
-            .with_certificate(fingerprint),
-        };
+        return certificate_refused(server, tls, &seen, rejection);
     }
     let chain = error_chain(error);
     let lowered = chain.to_lowercase();
@@ -161,6 +144,49 @@ pub(crate) fn diagnose_transport(
             "The connection to {server} broke off: {chain}. Try again; if it persists, the server or the network in between is misbehaving."
         ),
     )
+}
+
+/// The certificate was refused: a pin mismatch, or not trusted, with
+/// what is wrong with it and its facts.
+fn certificate_refused(
+    server: &ServerUrl,
+    tls: TlsMode,
+    seen: &SeenCertificate,
+    rejection: &str,
+) -> Diagnosis {
+    let fingerprint = seen.fingerprint;
+    let facts = seen
+        .details
+        .as_ref()
+        .map(|details| format!(" Certificate: {}.", details.summary()))
+        .unwrap_or_default();
+    let diagnosis = match tls {
+        TlsMode::Pinned { sha256 } => Diagnosis::new(
+            DiagnosisCode::TlsFingerprintMismatch,
+            format!(
+                "The certificate of {server} has SHA-256 fingerprint {fingerprint}, not the pinned {sha256}.{facts} If the server's certificate was renewed, confirm the new fingerprint with its administrator and pin it again (--pin-sha256 {fingerprint}, or \"Trust this certificate\" in the window). Otherwise do not connect: someone may be intercepting the connection."
+            ),
+        ),
+        _ => {
+            let problems = seen
+                .details
+                .as_ref()
+                .map(|details| details.problems(server.host(), time::OffsetDateTime::now_utc()))
+                .unwrap_or_default();
+            let reason = if problems.is_empty() {
+                rejection.to_owned()
+            } else {
+                problems.join(", and ")
+            };
+            Diagnosis::new(
+                DiagnosisCode::TlsUntrusted,
+                format!(
+                    "The certificate of {server} is not trusted by this computer: {reason}.{facts} If the server uses a self-signed or private certificate, confirm its SHA-256 fingerprint {fingerprint} with the administrator and pin it: --pin-sha256 {fingerprint}, or \"Trust this certificate\" in the window."
+                ),
+            )
+        }
+    };
+    diagnosis.with_certificate(fingerprint, seen.details.clone())
 }
 
 /// No answer within `limit`.

@@ -5,7 +5,8 @@
 
 use serde_json::Value;
 
-use super::rpc::{self, ServerFault};
+use super::fault::ServerFault;
+use super::rpc;
 use super::version::ServerVersion;
 use super::xmlrpc;
 

@@ -4,42 +4,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap};
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder};
 
 use crate::model::{ServerUrl, TlsMode};
 
 use super::diagnosis::{Diagnosis, DiagnosisCode};
-use super::frontend;
+use super::reply::Reply;
 use super::tls::{self, CertificateLog, SeenCertificate};
+use super::{frontend, scheme};
 
 /// The user agent Odoo sees in its logs.
 const USER_AGENT: &str = concat!("odoo-connections/", env!("CARGO_PKG_VERSION"));
-
-/// A complete HTTP answer.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: String,
-}
-
-impl Reply {
-    /// True when the server sent a web page (a proxy, a website, an error page).
-    pub fn is_html(&self) -> bool {
-        let content_type = self
-            .headers
-            .get(CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let opening: String = self.body.trim_start().chars().take(15).collect();
-        let opening = opening.to_ascii_lowercase();
-        content_type.starts_with("text/html")
-            || opening.starts_with("<!doctype html")
-            || opening.starts_with("<html")
-    }
-}
 
 /// HTTP access to one Odoo server.
 pub(crate) struct Http {
@@ -100,16 +75,16 @@ impl Http {
     /// answers from something in front of Odoo (redirect, proxy error page,
     /// HTTP authentication) become a [`Diagnosis`].
     pub async fn send(&self, request: RequestBuilder) -> Result<Reply, Diagnosis> {
-        let response = request
-            .send()
-            .await
-            .map_err(|err| self.transport_failure(&err))?;
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(err) => return Err(self.transport_failure(&err).await),
+        };
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .text()
-            .await
-            .map_err(|err| self.transport_failure(&err))?;
+        let body = match response.text().await {
+            Ok(body) => body,
+            Err(err) => return Err(self.transport_failure(&err).await),
+        };
         let reply = Reply {
             status,
             headers,
@@ -121,13 +96,23 @@ impl Http {
         }
     }
 
-    fn transport_failure(&self, error: &reqwest::Error) -> Diagnosis {
-        frontend::diagnose_transport(
+    /// The failure in words; a port that answers in the other scheme
+    /// (`https://` to plain HTTP, `http://` to TLS) is named as such.
+    async fn transport_failure(&self, error: &reqwest::Error) -> Diagnosis {
+        let diagnosis = frontend::diagnose_transport(
             &self.server,
             self.tls,
             self.timeout,
             self.certificate(),
             error,
-        )
+        );
+        let broken = matches!(
+            diagnosis.code,
+            DiagnosisCode::ConnectionRefused | DiagnosisCode::ServerError
+        );
+        if broken && let Some(mixup) = scheme::mixup(&self.server, self.timeout).await {
+            return mixup;
+        }
+        diagnosis
     }
 }

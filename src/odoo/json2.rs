@@ -11,6 +11,7 @@ use super::databases;
 use super::diagnosis::Diagnosis;
 use super::http::Http;
 use super::messages;
+use super::rpc::Rpc;
 
 /// The uid the API key belongs to, once its owner's login matches the
 /// connection's (JSON-2 authenticates by the key alone).
@@ -50,6 +51,22 @@ pub(crate) async fn authenticate(
     Ok(uid)
 }
 
+/// `POST /json/2/<route>` with named arguments `body`, as the key's user.
+pub(crate) async fn call(
+    http: &Http,
+    connection: &Connection,
+    key: &SecretString,
+    route: &str,
+    body: Value,
+) -> Result<Value, Diagnosis> {
+    let json2 = Json2 {
+        http,
+        connection,
+        key,
+    };
+    json2.call(route, body, "calling JSON-2").await
+}
+
 /// JSON-2 calls of one connection.
 struct Json2<'a> {
     http: &'a Http,
@@ -86,8 +103,21 @@ impl Json2<'_> {
         }
     }
 
-    /// JSON-2 cannot open the database.
+    /// JSON-2 cannot open the database: JSON-RPC (which ignores dbfilter)
+    /// tells a missing database from one the server's dbfilter hides.
     async fn database_unresolved(&self) -> Diagnosis {
-        messages::database_not_resolved(self.connection, &databases::hint(self.http).await)
+        let database = json!(self.connection.database.as_str());
+        let exists = Rpc::Json
+            .call(self.http, "db", "db_exist", &[database])
+            .await;
+        match exists {
+            Ok(Value::Bool(true)) => messages::database_hidden(self.connection),
+            Ok(Value::Bool(false)) => {
+                messages::database_not_found(self.connection, &databases::hint(self.http).await)
+            }
+            _ => {
+                messages::database_not_resolved(self.connection, &databases::hint(self.http).await)
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@
 use crate::model::{Connection, Protocol, TlsMode};
 
 use super::diagnosis::{Diagnosis, DiagnosisCode};
+use super::readiness::Readiness;
 use super::version::ServerVersion;
 
 /// Where a person creates an API key in Odoo.
@@ -16,6 +17,7 @@ pub(crate) fn connected(
     version: &ServerVersion,
     protocol: Protocol,
     uid: i64,
+    readiness: &Readiness,
 ) -> String {
     let mut message = format!(
         "Connected to Odoo {} at {} as \"{}\" (uid {uid}) on database \"{}\", using {}.",
@@ -29,6 +31,12 @@ pub(crate) fn connected(
         message.push_str(
             " Warning: the certificate was not checked (TLS mode insecure), so anyone between you and the server could read this traffic; pin the certificate's fingerprint instead.",
         );
+    }
+    if let Some(expires) = readiness.api_key_expires {
+        message.push_str(&format!(" The API key expires on {}.", expires.date()));
+    }
+    for warning in &readiness.warnings {
+        message.push_str(&format!(" Warning: {warning}"));
     }
     message
 }
@@ -134,6 +142,21 @@ pub(crate) fn database_not_resolved(connection: &Connection, hint: &str) -> Diag
         format!(
             "The server at {} answered, but cannot open database \"{}\": it does not exist, or the server's database filter hides it from this address. {hint}",
             connection.url, connection.database
+        ),
+    )
+}
+
+/// The database exists (JSON-RPC sees it), but JSON-2 cannot open it: the
+/// server's dbfilter hides it from this host name.
+pub(crate) fn database_hidden(connection: &Connection) -> Diagnosis {
+    Diagnosis::new(
+        DiagnosisCode::DatabaseHidden,
+        format!(
+            "Database \"{}\" on {} is reachable over JSON-RPC, but hidden from JSON-2 by the server's dbfilter (which picks the databases a host name may use). Set the connection's protocol to jsonrpc, or ask the administrator to fix dbfilter so that it lets \"{}\" through for {}.",
+            connection.database,
+            connection.url,
+            connection.database,
+            connection.url.host()
         ),
     )
 }

@@ -1,8 +1,10 @@
 //! Talking to Odoo servers: version, protocol choice, authentication,
 //! database discovery, and a precise [`Diagnosis`] of every outcome.
 
+mod certificate;
 mod databases;
 mod diagnosis;
+mod fault;
 mod frontend;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
@@ -10,11 +12,15 @@ mod http;
 mod json2;
 mod messages;
 mod probe;
+mod readiness;
+mod reply;
 mod rpc;
+mod scheme;
 mod tls;
 mod version;
 mod xmlrpc;
 
+pub use certificate::CertificateDetails;
 pub use diagnosis::{Diagnosis, DiagnosisCode};
 
 use std::time::{Duration, Instant};
@@ -50,6 +56,24 @@ pub struct TestReport {
     /// did not match the pin, or was not checked (insecure mode), so the
     /// person can decide to pin it.
     pub certificate_sha256: Option<Fingerprint>,
+    /// The same certificate's subject, issuer, validity dates, host names
+    /// and fingerprint, for a trust prompt.
+    pub certificate: Option<Box<CertificateDetails>>,
+    /// Things that work today but will not for long: XML-RPC and JSON-RPC on
+    /// Odoo 19+ (removed in Odoo 20), an API key expiring within 14 days.
+    pub warnings: Vec<String>,
+    /// When the stored API key expires, where the server lets the user read
+    /// its own API keys (Odoo 18+).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub api_key_expires: Option<time::OffsetDateTime>,
+}
+
+impl TestReport {
+    /// The report of a connection that could not be tested (its secret is
+    /// missing, the keyring refused), so that every connection has one.
+    pub fn not_tested(connection: &Connection, reason: Diagnosis) -> Self {
+        report(connection, reason, None, None, Instant::now())
+    }
 }
 
 /// The databases a server lists.
@@ -115,8 +139,7 @@ async fn run_test(connection: &Connection, secret: &SecretString, timeout: Durat
         .unwrap_or_else(|_| Err(frontend::timed_out(&connection.url, timeout)));
     let unchecked = http
         .certificate()
-        .filter(|_| connection.tls == TlsMode::Insecure)
-        .map(|seen| seen.fingerprint);
+        .filter(|_| connection.tls == TlsMode::Insecure);
     let (diagnosis, uid) = match outcome {
         Ok(uid) => {
             let version = probe
@@ -127,7 +150,8 @@ async fn run_test(connection: &Connection, secret: &SecretString, timeout: Durat
                     major: None,
                 });
             let protocol = probe.protocol.unwrap_or_default();
-            let message = messages::connected(connection, &version, protocol, uid);
+            let message =
+                messages::connected(connection, &version, protocol, uid, &probe.readiness);
             (Diagnosis::new(DiagnosisCode::Ok, message), Some(uid))
         }
         Err(diagnosis) => (diagnosis, None),
@@ -139,8 +163,13 @@ async fn run_test(connection: &Connection, secret: &SecretString, timeout: Durat
         probe.protocol,
         started,
     );
-    report.certificate_sha256 = report.certificate_sha256.or(unchecked);
+    if let Some(seen) = unchecked.filter(|_| report.certificate_sha256.is_none()) {
+        report.certificate_sha256 = Some(seen.fingerprint);
+        report.certificate = seen.details.map(Box::new);
+    }
     report.uid = uid;
+    report.warnings = probe.readiness.warnings;
+    report.api_key_expires = probe.readiness.api_key_expires;
     report
 }
 
@@ -161,6 +190,9 @@ fn report(
         database: connection.database.to_string(),
         latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         certificate_sha256: diagnosis.certificate_sha256,
+        certificate: diagnosis.certificate,
+        warnings: Vec::new(),
+        api_key_expires: None,
     }
 }
 

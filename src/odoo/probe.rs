@@ -6,9 +6,11 @@ use serde_json::{Value, json};
 use crate::model::{AuthKind, Connection, Protocol, SecretString};
 
 use super::diagnosis::{Diagnosis, DiagnosisCode};
+use super::fault::ServerFault;
 use super::http::Http;
 use super::messages::{self, KeyReason};
-use super::rpc::{self, CallError, Rpc, ServerFault};
+use super::readiness::{Readiness, Session};
+use super::rpc::{self, CallError, Rpc};
 use super::version::{self, ServerVersion};
 use super::{databases, json2};
 
@@ -22,6 +24,8 @@ pub(crate) struct Probe<'a> {
     pub version: Option<ServerVersion>,
     /// The protocol used to log in, once chosen.
     pub protocol: Option<Protocol>,
+    /// After a successful login: warnings and the API key's expiry.
+    pub readiness: Readiness,
 }
 
 impl<'a> Probe<'a> {
@@ -32,6 +36,7 @@ impl<'a> Probe<'a> {
             secret,
             version: None,
             protocol: None,
+            readiness: Readiness::default(),
         }
     }
 
@@ -46,20 +51,30 @@ impl<'a> Probe<'a> {
             Protocol::Auto => Protocol::Jsonrpc,
             explicit => explicit,
         };
-        self.version = Some(version);
+        self.version = Some(version.clone());
         self.protocol = Some(protocol);
-        match protocol {
+        let uid = match protocol {
             Protocol::Json2 if self.connection.auth == AuthKind::Password => Err(
                 messages::api_key_required(self.connection, KeyReason::Json2),
             ),
             Protocol::Json2 => json2::authenticate(self.http, self.connection, self.secret).await,
             Protocol::Xmlrpc => self.authenticate(Rpc::Xml).await,
             Protocol::Jsonrpc | Protocol::Auto => self.authenticate(Rpc::Json).await,
-        }
+        }?;
+        let session = Session {
+            http: self.http,
+            connection: self.connection,
+            secret: self.secret,
+            version: &version,
+            protocol,
+            uid,
+        };
+        self.readiness = session.readiness().await;
+        Ok(uid)
     }
 
     /// The version, and whether only XML-RPC answered (auto mode).
-    async fn read_version(&self) -> Result<(ServerVersion, bool), Diagnosis> {
+    async fn read_version(&mut self) -> Result<(ServerVersion, bool), Diagnosis> {
         let http = self.http;
         let read = match self.connection.protocol {
             Protocol::Auto => match version::from_web_client(http).await {
@@ -85,15 +100,20 @@ impl<'a> Probe<'a> {
     }
 
     /// JSON-2 was asked for, but `GET /web/version` is missing.
-    async fn json2_unavailable(&self, what: String) -> Diagnosis {
+    async fn json2_unavailable(&mut self, what: String) -> Diagnosis {
         match version::from_web_client(self.http).await {
-            Ok(older) if !older.has_json2() => Diagnosis::new(
-                DiagnosisCode::ServerError,
-                format!(
-                    "The server at {} runs Odoo {}, and JSON-2 needs Odoo 19 or later. Set the connection's protocol to auto, jsonrpc or xmlrpc.",
-                    self.connection.url, older.text
-                ),
-            ),
+            Ok(older) if !older.has_json2() => {
+                let diagnosis = Diagnosis::new(
+                    DiagnosisCode::ProtocolUnsupported,
+                    format!(
+                        "The server at {} runs Odoo {}, and JSON-2 needs Odoo 19 or later. Set the connection's protocol to auto, jsonrpc or xmlrpc.",
+                        self.connection.url, older.text
+                    ),
+                );
+                self.version = Some(older);
+                self.protocol = Some(Protocol::Json2);
+                diagnosis
+            }
             Ok(_) | Err(CallError::Unreadable { .. }) => {
                 version::not_read(self.http, CallError::Unreadable { what })
             }

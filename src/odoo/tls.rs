@@ -10,11 +10,15 @@ use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, SignatureSch
 
 use crate::model::{Fingerprint, TlsMode};
 
+use super::certificate::CertificateDetails;
+
 /// What the last handshake showed about the server certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SeenCertificate {
     /// SHA-256 of the end-entity certificate.
     pub fingerprint: Fingerprint,
+    /// Its subject, issuer and validity, when it could be read.
+    pub details: Option<CertificateDetails>,
     /// Why it was refused, when it was.
     pub rejection: Option<String>,
 }
@@ -77,6 +81,7 @@ impl ServerCertVerifier for RecordingVerifier {
         };
         self.log.record(SeenCertificate {
             fingerprint,
+            details: CertificateDetails::from_der(end_entity.as_ref()),
             rejection: outcome.as_ref().err().map(describe),
         });
         outcome
@@ -123,12 +128,13 @@ impl ServerCertVerifier for RecordingVerifier {
     }
 }
 
-/// Why a certificate was refused, in words a person can act on.
+/// Why a certificate was refused, in words a person can act on (the
+/// certificate's own facts, see [`CertificateDetails::problems`], come first).
 fn describe(error: &rustls::Error) -> String {
     match error {
         rustls::Error::InvalidCertificate(reason) => match reason {
             CertificateError::UnknownIssuer => {
-                "it is self-signed or issued by an authority this computer does not know".to_owned()
+                "it is issued by an authority this computer does not know".to_owned()
             }
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
                 "it was issued for another host name".to_owned()
@@ -140,9 +146,9 @@ fn describe(error: &rustls::Error) -> String {
                 "it is not valid yet; check this computer's clock".to_owned()
             }
             CertificateError::Revoked => "it was revoked".to_owned(),
-            other => format!("{other:?}"),
+            _ => "this computer's certificate check refused it".to_owned(),
         },
-        other => other.to_string(),
+        _ => "this computer's certificate check refused it".to_owned(),
     }
 }
 

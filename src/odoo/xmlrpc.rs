@@ -6,7 +6,7 @@ use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 use serde_json::{Map, Number, Value};
 
-use super::rpc::ServerFault;
+use super::fault::ServerFault;
 
 /// `<methodCall>` for `method` with `params`.
 pub(crate) fn method_call(method: &str, params: &[Value]) -> String {

@@ -142,6 +142,9 @@ mod tests {
             database: "acme".into(),
             latency_ms: 12,
             certificate_sha256: None,
+            certificate: None,
+            warnings: Vec::new(),
+            api_key_expires: None,
         }
     }
 

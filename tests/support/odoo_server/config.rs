@@ -53,7 +53,7 @@ impl OdooVersion {
 pub struct User {
     pub(super) login: String,
     pub(super) password: Option<String>,
-    pub(super) api_keys: Vec<String>,
+    pub(super) api_keys: Vec<ApiKey>,
     pub(super) totp: bool,
     pub(super) active: bool,
 }
@@ -78,8 +78,29 @@ impl User {
 
     /// Adds an API key (scope rpc, not expired).
     pub fn api_key(mut self, key: &str) -> Self {
-        self.api_keys.push(key.to_owned());
+        self.api_keys.push(ApiKey {
+            secret: key.to_owned(),
+            expires: None,
+        });
         self
+    }
+
+    /// Adds an API key that expires at `expires` (Odoo's UTC
+    /// `YYYY-MM-DD HH:MM:SS`; refused after it, as from Odoo 18).
+    pub fn api_key_expiring(mut self, key: &str, expires: &str) -> Self {
+        self.api_keys.push(ApiKey {
+            secret: key.to_owned(),
+            expires: Some(expires.to_owned()),
+        });
+        self
+    }
+
+    /// True when `secret` is one of the user's unexpired API keys.
+    pub(super) fn has_api_key(&self, secret: &str) -> bool {
+        let now = odoo_now();
+        self.api_keys.iter().any(|key| {
+            key.secret == secret && key.expires.as_ref().is_none_or(|expires| *expires > now)
+        })
     }
 
     /// Turns on two-factor login (passwords refused over RPC).
@@ -97,15 +118,29 @@ impl User {
     /// Non-interactive (RPC) check: API keys always, passwords unless 2FA.
     pub(super) fn accepts_rpc(&self, secret: &str) -> bool {
         let password_ok = !self.totp && self.password.as_deref() == Some(secret);
-        self.active
-            && !secret.is_empty()
-            && (password_ok || self.api_keys.iter().any(|k| k == secret))
+        self.active && !secret.is_empty() && (password_ok || self.has_api_key(secret))
     }
 
     /// Interactive (web login) check: the password only.
     pub(super) fn accepts_web(&self, password: &str) -> bool {
         self.active && !password.is_empty() && self.password.as_deref() == Some(password)
     }
+}
+
+/// An API key of a user.
+#[derive(Debug, Clone)]
+pub(super) struct ApiKey {
+    pub secret: String,
+    /// `expiration_date`, Odoo's UTC `YYYY-MM-DD HH:MM:SS`.
+    pub expires: Option<String>,
+}
+
+/// Now as Odoo writes datetimes (UTC `YYYY-MM-DD HH:MM:SS`).
+fn odoo_now() -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    time::OffsetDateTime::now_utc()
+        .format(&format)
+        .expect("formattable time")
 }
 
 /// What answers in front of Odoo (or instead of it).
@@ -153,6 +188,11 @@ pub(super) struct Config {
     pub postgres_down: bool,
     /// Logins fail with a fault that tells too much (see `echo.rs`).
     pub login_fault: Option<super::echo::LoginFault>,
+    /// A nightly build's date stamp, e.g. `20251227` in `19.0+e-20251227`.
+    pub build_stamp: Option<String>,
+    /// How long checking a password takes (Odoo hashes slowly: 0.4–1.3 s
+    /// on a real server; API keys are checked fast).
+    pub password_delay: std::time::Duration,
 }
 
 impl Config {
@@ -179,10 +219,16 @@ impl Config {
         }
     }
 
-    /// `server_version`, e.g. `17.0`, `17.0+e` or `saas~19.4+e`.
+    /// `server_version`, e.g. `17.0`, `17.0+e`, `saas~19.4+e` or the
+    /// nightly `19.0+e-20251227`.
     pub fn version_text(&self) -> String {
         let suffix = if self.enterprise { "+e" } else { "" };
-        format!("{}{suffix}", self.serie())
+        let stamp = self
+            .build_stamp
+            .as_ref()
+            .map(|stamp| format!("-{stamp}"))
+            .unwrap_or_default();
+        format!("{}{suffix}{stamp}", self.serie())
     }
 
     /// Odoo's `version()` dict; SaaS builds start the info with `"saas~19"`.

@@ -44,7 +44,19 @@ use config::{Config, Database};
 #[derive(Debug, Clone)]
 pub struct OdooServerBuilder {
     config: Config,
-    tls: bool,
+    tls: Option<TlsCertificate>,
+    also_plain: bool,
+}
+
+/// The self-signed certificate a TLS server presents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsCertificate {
+    /// For 127.0.0.1 and localhost, valid now.
+    SelfSigned,
+    /// For 127.0.0.1 and localhost, expired on 2024-01-31.
+    Expired,
+    /// Valid now, but for erp.example.com only.
+    OtherHost,
 }
 
 impl OdooServerBuilder {
@@ -64,6 +76,19 @@ impl OdooServerBuilder {
     pub fn saas(mut self, minor: u8) -> Self {
         self.config.saas_minor = Some(minor);
         self.config.enterprise = true;
+        self
+    }
+
+    /// Reports a nightly build, e.g. `19.0+e-20251227` for stamp `20251227`.
+    pub fn build_stamp(mut self, stamp: &str) -> Self {
+        self.config.build_stamp = Some(stamp.to_owned());
+        self
+    }
+
+    /// How long each password check takes (default none; a real Odoo takes
+    /// 0.4–1.3 s).
+    pub fn password_delay(mut self, delay: std::time::Duration) -> Self {
+        self.config.password_delay = delay;
         self
     }
 
@@ -122,8 +147,21 @@ impl OdooServerBuilder {
     }
 
     /// Serves HTTPS with a fresh self-signed certificate for 127.0.0.1/localhost.
-    pub fn tls(mut self) -> Self {
-        self.tls = true;
+    pub fn tls(self) -> Self {
+        self.tls_certificate(TlsCertificate::SelfSigned)
+    }
+
+    /// Serves HTTPS with a fresh certificate of that kind.
+    pub fn tls_certificate(mut self, kind: TlsCertificate) -> Self {
+        self.tls = Some(kind);
+        self
+    }
+
+    /// Serves TLS and, side by side on a second port, plain HTTP (see
+    /// [`OdooServer::plain_url`]), like a front end with both.
+    pub fn tls_and_plain(mut self) -> Self {
+        self.tls = Some(TlsCertificate::SelfSigned);
+        self.also_plain = true;
         self
     }
 
@@ -133,19 +171,30 @@ impl OdooServerBuilder {
             .await
             .expect("bind loopback");
         let port = listener.local_addr().expect("local address").port();
-        let (acceptor, certificate) = if self.tls {
-            let (acceptor, fingerprint) = tls_acceptor();
-            (Some(acceptor), Some(fingerprint))
-        } else {
-            (None, None)
+        let (acceptor, certificate) = match self.tls {
+            Some(kind) => {
+                let (acceptor, fingerprint) = tls_acceptor(kind);
+                (Some(acceptor), Some(fingerprint))
+            }
+            None => (None, None),
         };
-        let scheme = if self.tls { "https" } else { "http" };
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
         let config = Arc::new(self.config);
-        let task = tokio::spawn(serve(listener, acceptor, config));
+        let mut tasks = vec![tokio::spawn(serve(listener, acceptor, config.clone()))];
+        let mut plain_url = None;
+        if self.also_plain {
+            let plain = TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind loopback");
+            let plain_port = plain.local_addr().expect("local address").port();
+            plain_url = Some(format!("http://127.0.0.1:{plain_port}"));
+            tasks.push(tokio::spawn(serve(plain, None, config)));
+        }
         OdooServer {
             url: format!("{scheme}://127.0.0.1:{port}"),
+            plain_url,
             certificate,
-            task,
+            tasks,
         }
     }
 }
@@ -154,8 +203,9 @@ impl OdooServerBuilder {
 #[derive(Debug)]
 pub struct OdooServer {
     url: String,
+    plain_url: Option<String>,
     certificate: Option<Fingerprint>,
-    task: JoinHandle<()>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl OdooServer {
@@ -173,14 +223,24 @@ impl OdooServer {
                 frontend: Frontend::Odoo,
                 postgres_down: false,
                 login_fault: None,
+                build_stamp: None,
+                password_delay: std::time::Duration::ZERO,
             },
-            tls: false,
+            tls: None,
+            also_plain: false,
         }
     }
 
     /// `http://127.0.0.1:PORT` or `https://…`.
     pub fn url(&self) -> String {
         self.url.clone()
+    }
+
+    /// `http://127.0.0.1:PORT` of the plain port ([`OdooServerBuilder::tls_and_plain`] only).
+    pub fn plain_url(&self) -> String {
+        self.plain_url
+            .clone()
+            .expect("plain_url is only known for .tls_and_plain() servers")
     }
 
     /// The SHA-256 fingerprint of the TLS certificate (TLS servers only).
@@ -192,16 +252,27 @@ impl OdooServer {
 
 impl Drop for OdooServer {
     fn drop(&mut self) {
-        self.task.abort();
+        self.tasks.iter().for_each(JoinHandle::abort);
     }
 }
 
-fn tls_acceptor() -> (TlsAcceptor, Fingerprint) {
-    let names = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
-    let generated = rcgen::generate_simple_self_signed(names).expect("self-signed certificate");
-    let certificate = generated.cert.der().clone();
+fn tls_acceptor(kind: TlsCertificate) -> (TlsAcceptor, Fingerprint) {
+    let names = match kind {
+        TlsCertificate::OtherHost => vec!["erp.example.com".to_owned()],
+        _ => vec!["127.0.0.1".to_owned(), "localhost".to_owned()],
+    };
+    let mut params = rcgen::CertificateParams::new(names).expect("certificate names");
+    if kind == TlsCertificate::Expired {
+        params.not_before = rcgen::date_time_ymd(2023, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2024, 1, 31);
+    }
+    let signing_key = rcgen::KeyPair::generate().expect("key pair");
+    let generated = params
+        .self_signed(&signing_key)
+        .expect("self-signed certificate");
+    let certificate = generated.der().clone();
     let fingerprint = Fingerprint::of_der(certificate.as_ref());
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(generated.signing_key.serialize_der().into());
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(signing_key.serialize_der().into());
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -190,6 +190,9 @@ fn web_login(
         });
     }
     open_registry(config, db)?;
+    if let Some(user) = config.user(login) {
+        services::hash_password(config, user);
+    }
     let user = config.user(login).filter(|user| user.accepts_web(password));
     let (Some(user), Some(uid)) = (user, config.uid_of(login)) else {
         return Err(Exception::access_denied());
@@ -254,7 +257,7 @@ fn json2(config: &Config, request: &Request) -> Reply {
     let owner = config
         .users
         .iter()
-        .find(|user| user.active && user.api_keys.contains(&token));
+        .find(|user| user.active && user.has_api_key(&token));
     let Some(uid) = owner.and_then(|user| config.uid_of(&user.login)) else {
         let mut reply = wire::json2_error(
             StatusCode::UNAUTHORIZED,
@@ -285,6 +288,7 @@ fn json2(config: &Config, request: &Request) -> Reply {
             ok(json!({"lang": "en_US", "tz": "Europe/Brussels", "uid": uid}))
         }
         "res.users/read" => ok(services::read_users(config, &body["ids"], &body["fields"])),
+        "res.users.apikeys/search_read" => ok(services::own_api_keys(config, uid)),
         other => {
             let model = other.split('/').next().unwrap_or_default();
             wire::json2_error(

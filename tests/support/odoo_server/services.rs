@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::config::Config;
+use super::config::{Config, User};
 use super::wire::Exception;
 
 /// `service.method(*args)`.
@@ -57,6 +57,7 @@ pub fn open_registry(config: &Config, db: &str) -> Result<(), Exception> {
 /// `res.users.authenticate` in a non-interactive context: the uid, or None.
 pub fn authenticate(config: &Config, login: &str, secret: &str) -> Option<i64> {
     let user = config.user(login)?;
+    hash_password(config, user);
     user.accepts_rpc(secret)
         .then(|| config.uid_of(login))
         .flatten()
@@ -84,6 +85,7 @@ fn execute_kw(config: &Config, args: &[Value]) -> Result<Value, Exception> {
         ("res.users", "context_get") => {
             Ok(json!({"lang": "en_US", "tz": "Europe/Brussels", "uid": uid}))
         }
+        ("res.users.apikeys", "search_read") => Ok(own_api_keys(config, uid.unwrap_or_default())),
         _ => Err(Exception {
             name: "builtins.KeyError",
             message: format!("'{model}'"),
@@ -115,4 +117,34 @@ pub fn read_users(config: &Config, ids: &Value, fields: &Value) -> Value {
         })
         .collect();
     json!(records)
+}
+
+/// `res.users.apikeys.search_read([("user_id", "=", uid)], ["name",
+/// "expiration_date"])`: the user's keys, `false` for no expiry.
+pub fn own_api_keys(config: &Config, uid: i64) -> Value {
+    let user = config
+        .users
+        .iter()
+        .find(|user| config.uid_of(&user.login) == Some(uid));
+    let keys: Vec<Value> = user
+        .into_iter()
+        .flat_map(|user| user.api_keys.iter())
+        .enumerate()
+        .map(|(index, key)| {
+            json!({
+                "id": index + 1,
+                "name": format!("key {}", index + 1),
+                "expiration_date": key.expires.clone().map_or(Value::Bool(false), Value::from),
+            })
+        })
+        .collect();
+    json!(keys)
+}
+
+/// The slow password hash Odoo checks first on every RPC login (before
+/// trying API keys) and on every web login.
+pub fn hash_password(config: &Config, user: &User) {
+    if user.password.is_some() {
+        std::thread::sleep(config.password_delay);
+    }
 }
