@@ -113,17 +113,25 @@ fn without_secret(report: TestReport, redactor: &Redactor) -> TestReport {
         database,
         latency_ms,
         certificate_sha256,
+        certificate,
+        warnings,
+        api_key_expires,
     } = report;
     TestReport {
         message: redactor.scrub(&message),
         server_version: server_version.map(|text| redactor.scrub(&text)),
+        warnings: warnings.iter().map(|text| redactor.scrub(text)).collect(),
         ok,
         code,
         protocol,
         uid,
         database,
         latency_ms,
+        // Read from the certificate the server presented before any
+        // request carried the secret.
         certificate_sha256,
+        certificate,
+        api_key_expires,
     }
 }
 
