@@ -514,34 +514,6 @@ fn an_explicit_policy_file_that_is_missing_refuses() {
 }
 
 #[test]
-fn damaged_counters_refuse_once_and_are_kept_aside() {
-    let sandbox = Sandbox::new();
-    std::fs::create_dir_all(sandbox.paths().state_dir()).unwrap();
-    let counters = sandbox.paths().state_dir().join("counters.json");
-    std::fs::write(&counters, b"{\"schema\": 1, \"high_wa").unwrap();
-    let window = sandbox.ready_window();
-    let output = sandbox.open(&window);
-    assert_eq!(output.status.code(), Some(7));
-    let message = stderr(&output);
-    assert!(message.contains("is damaged"), "{message}");
-    assert!(message.contains("rule counters"), "{message}");
-    let kept: Vec<_> = std::fs::read_dir(sandbox.paths().state_dir())
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with("counters.json.corrupt-"))
-        .collect();
-    assert_eq!(kept.len(), 1, "{kept:?}");
-    assert_eq!(
-        std::fs::read(sandbox.paths().state_dir().join(&kept[0])).unwrap(),
-        b"{\"schema\": 1, \"high_wa"
-    );
-    assert!(
-        sandbox.open(&window).status.success(),
-        "a fresh file starts afterwards"
-    );
-}
-
-#[test]
 fn an_unwritable_state_dir_refuses() {
     let sandbox = Sandbox::new();
     let blocker = sandbox.root().join("not-a-dir");

@@ -73,7 +73,7 @@ fn admit_and_ask(guard: &Guard, call: &ToolCall, caller: Caller) -> Result<Admis
         return Ok(admission);
     }
     match approval::ask(call, caller) {
-        Ok(Answer::Allowed) => Ok(admission),
+        Ok(Answer::Allowed) => guard.approved(admission),
         Ok(Answer::Declined) => Err(guard.decline(
             admission,
             "the person declined the request in the confirmation window",
