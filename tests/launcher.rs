@@ -179,7 +179,7 @@ fn approval_is_asked_first_and_a_no_refuses_without_counting() {
     assert!(stderr(&output).contains("rule tools.open_connection_manager.require_approval"));
     assert_eq!(
         std::fs::read_to_string(&asked).unwrap().trim(),
-        "approve --tool open_connection_manager --caller cli --timeout-secs 120"
+        "approve --tool open_connection_manager --caller cli --action open the Odoo Connection Manager window, which shows your saved connections --timeout-secs 120"
     );
     assert!(sandbox.window_args().is_empty());
     assert!(

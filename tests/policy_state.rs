@@ -151,3 +151,28 @@ fn a_full_audit_log_refuses_and_counts_nothing() {
     std::fs::remove_file(&audit).unwrap();
     assert_exit(&sandbox.open(&sandbox.ready_window()), 0);
 }
+
+#[test]
+fn on_a_read_only_state_dir_policy_check_refuses_as_open_does() {
+    let sandbox = Sandbox::new();
+    // sysfs is read-only even for root: nothing can be created there.
+    let read_only = "/sys/fs/odoo-connections-state";
+    assert!(std::fs::create_dir(read_only).is_err());
+    for tool in ["open_connection_manager", "list_connections"] {
+        let check = sandbox
+            .command()
+            .args(["--state-dir", read_only, "policy", "check", tool])
+            .output()
+            .unwrap();
+        assert_exit(&check, 7);
+        let text = support::sandbox::stdout(&check);
+        assert!(text.contains(&format!("{tool}: deny")), "{text}");
+    }
+    let open = sandbox
+        .command()
+        .args(["--state-dir", read_only, "open"])
+        .env("ODOO_CONNECTIONS_GUI_COMMAND", sandbox.ready_window())
+        .output()
+        .unwrap();
+    assert_exit(&open, 7);
+}

@@ -69,6 +69,8 @@ pub fn ask(call: &ToolCall, caller: Caller, cancelled: &Cancelled) -> Result<Ans
             call.tool.as_str(),
             "--caller",
             caller.as_str(),
+            "--action",
+            &action(call),
             "--timeout-secs",
             &wait.as_secs().to_string(),
         ])
@@ -97,6 +99,41 @@ pub fn ask(call: &ToolCall, caller: Caller, cancelled: &Cancelled) -> Result<Ans
             program.display()
         )),
     }
+}
+
+/// What the call will do, in a person's words, for the window.
+fn action(call: &ToolCall) -> String {
+    let built_in = match call.tool.as_str() {
+        "open_connection_manager" => {
+            Some("open the Odoo Connection Manager window, which shows your saved connections")
+        }
+        "list_connections" => Some(
+            "read the list of your saved connections: names, URLs, databases, logins and environments, never passwords or API keys",
+        ),
+        "test_connection" => Some(
+            "test a saved connection: sign in to its Odoo server with the stored secret and report the result, never the secret",
+        ),
+        _ => None,
+    };
+    let mut action = match (built_in, &call.description) {
+        (Some(text), _) => text.to_owned(),
+        (None, Some(description)) => format!(
+            "run the tool {} of the MCP server (\"{}\")",
+            call.tool,
+            description.trim()
+        ),
+        (None, None) => format!("run the tool {} of the MCP server", call.tool),
+    };
+    if let Some(connection) = &call.connection {
+        action.push_str(&format!(" on the connection {connection}"));
+        if let Some(environment) = call.environment {
+            action.push_str(&format!(" ({environment})"));
+        }
+    }
+    if let Some(client) = &call.client {
+        action.push_str(&format!(", for the client {client}"));
+    }
+    action
 }
 
 /// How waiting for the window ended.

@@ -172,10 +172,26 @@ fn open_for_reading(path: &std::path::Path) -> Result<Option<(std::fs::File, u64
     Ok(Some((file, metadata.len())))
 }
 
+/// Whether a line could be appended now (the log opens for appending;
+/// nothing is written), for `policy check`.
+pub fn check_writable(paths: &Paths) -> Result<(), FileError> {
+    let path = audit_file(paths);
+    files::create_private_dir(paths.state_dir())?;
+    open_for_append(&path)
+        .map(drop)
+        .map_err(|source| FileError::io("could not append to", &path, source))
+}
+
 fn write_line(paths: &Paths, mut line: Vec<u8>) -> Result<(), FileError> {
     let path = audit_file(paths);
     files::create_private_dir(paths.state_dir())?;
     line.push(b'\n');
+    open_for_append(&path)
+        .and_then(|mut file| file.write_all(&line))
+        .map_err(|source| FileError::io("could not append to", &path, source))
+}
+
+fn open_for_append(path: &std::path::Path) -> std::io::Result<std::fs::File> {
     let mut options = OpenOptions::new();
     options.append(true).create(true);
     #[cfg(unix)]
@@ -183,10 +199,7 @@ fn write_line(paths: &Paths, mut line: Vec<u8>) -> Result<(), FileError> {
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
-    options
-        .open(&path)
-        .and_then(|mut file| file.write_all(&line))
-        .map_err(|source| FileError::io("could not append to", &path, source))
+    options.open(path)
 }
 
 /// The last `limit` entries, oldest first. Lines that do not parse (a

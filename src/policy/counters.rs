@@ -92,6 +92,13 @@ impl Counters {
         Ok(rate_limit::decide(&state, reading, limits).0)
     }
 
+    /// Whether a decision could be recorded now (the state dir and the lock
+    /// file can be created), for `policy check`.
+    pub fn check_writable(&self) -> Result<(), CounterError> {
+        LockFile::acquire(&self.lock, LockFile::DEFAULT_WAIT)?;
+        Ok(())
+    }
+
     /// The counters, with every call the audit log counted since the file
     /// was last written put back; the note says what was repaired.
     fn load(

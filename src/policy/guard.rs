@@ -265,8 +265,17 @@ impl Guard {
         };
         report.rule = permit.rule.clone();
         report.require_approval = permit.require_approval;
+        if let Err(error) = audit::check_writable(&self.paths) {
+            let reason = format!(
+                "the decision could not be written to the audit log ({error}); make the state directory writable (or pass --state-dir)"
+            );
+            return report.denied(denial(tool, "audit", reason, None));
+        }
         if permit.limits.is_empty() {
             return report;
+        }
+        if let Err(error) = self.counters.check_writable() {
+            return report.denied(denial(tool, "counters", error.to_string(), None));
         }
         match self.counters.peek(&self.clock.now(), &permit.limits) {
             Err(error) => report.denied(denial(tool, "counters", error.to_string(), None)),
