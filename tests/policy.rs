@@ -1,7 +1,7 @@
-//! Policy engine: the pure rolling-window decision with an injected clock,
-//! strict parsing with line/column, `policy check` / `policy validate`, and
-//! faults (damaged counters, unwritable state, held lock, invalid policy)
-//! that must refuse with a reason naming the cause.
+//! Policy engine: the pure rolling-window decision with injected wall and
+//! boot clocks, strict parsing with line/column, `policy check` / `policy
+//! validate`, and faults (unwritable state, held lock, invalid policy) that
+//! must refuse with a reason naming the cause.
 
 mod support;
 
