@@ -111,8 +111,8 @@ fn focusing_an_open_window_is_a_success_and_is_counted() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stderr(&output).contains("focused the window that was already open"));
     assert_eq!(sandbox.open(&focus).status.code(), Some(7));
-    let reason = sandbox.audit()[0].reason.clone().unwrap();
-    assert_eq!(reason, "focused the window that was already open");
+    let decisions: Vec<Decision> = sandbox.audit().iter().map(|entry| entry.decision).collect();
+    assert_eq!(decisions, [Decision::Allow, Decision::Deny]);
 }
 
 #[test]
@@ -179,7 +179,7 @@ fn approval_is_asked_first_and_a_no_refuses_without_counting() {
     assert!(stderr(&output).contains("rule tools.open_connection_manager.require_approval"));
     assert_eq!(
         std::fs::read_to_string(&asked).unwrap().trim(),
-        "approve --tool open_connection_manager --caller cli --timeout-secs 120"
+        "approve --tool open_connection_manager --caller cli --action open the Odoo Connection Manager window, which shows your saved connections --timeout-secs 120"
     );
     assert!(sandbox.window_args().is_empty());
     assert!(

@@ -124,6 +124,9 @@ pub struct ApproveArgs {
     /// Who asks, e.g. mcp.
     #[arg(long)]
     caller: String,
+    /// What the tool will do, shown to the person ("open the window").
+    #[arg(long, default_value = "run this tool")]
+    action: String,
     /// Deny by itself when nobody answers within this many seconds.
     #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
     timeout_secs: u64,
@@ -171,7 +174,7 @@ fn open_window(paths: &Paths, announce: bool) -> Result<(), CliError> {
 #[cfg(feature = "gui")]
 fn approve(args: &ApproveArgs) -> Result<(), CliError> {
     let wait = std::time::Duration::from_secs(args.timeout_secs);
-    let allowed = crate::gui::approval::run(&args.tool, &args.caller, wait)
+    let allowed = crate::gui::approval::run(&args.tool, &args.caller, &args.action, wait)
         .map_err(|err| CliError::new(Exit::Failure, err.to_string()))?;
     if allowed {
         Ok(())

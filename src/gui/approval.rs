@@ -1,6 +1,7 @@
-//! The approval window the launcher shows before an AI agent may open the
-//! Connection Manager: Allow or Deny, where Esc, closing the window and
-//! letting its countdown run out deny.
+//! The approval window the launcher shows before an AI agent may use a
+//! tool the policy marks `require_approval`: it names the tool and what it
+//! will do; Allow or Deny, where Esc, closing the window and letting its
+//! countdown run out deny.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -17,6 +18,8 @@ pub struct Approval {
     pub tool: String,
     /// Who asks (e.g. `mcp`).
     pub caller: String,
+    /// What the tool will do, in a person's words.
+    pub action: String,
     /// `Some(true)` allowed, `Some(false)` denied, `None` not answered yet.
     pub answer: Option<bool>,
     /// When the window denies by itself.
@@ -25,10 +28,16 @@ pub struct Approval {
 
 impl Approval {
     /// An unanswered question that denies by itself after `wait`.
-    pub fn new(tool: impl Into<String>, caller: impl Into<String>, wait: Duration) -> Self {
+    pub fn new(
+        tool: impl Into<String>,
+        caller: impl Into<String>,
+        action: impl Into<String>,
+        wait: Duration,
+    ) -> Self {
         Self {
             tool: tool.into(),
             caller: caller.into(),
+            action: action.into(),
             answer: None,
             deadline: Instant::now() + wait,
         }
@@ -38,16 +47,14 @@ impl Approval {
     pub fn ui(&mut self, ui: &mut Ui) {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.add_space(6.0);
-            ui.heading("Allow an AI agent to open the Odoo Connection Manager?");
+            ui.heading(format!("Allow an AI agent to use the tool {}?", self.tool));
             ui.add_space(8.0);
-            ui.label(format!(
-                "Requested by {} through the tool {}.",
-                self.caller, self.tool
-            ));
+            ui.label(format!("It will {}.", self.action));
             ui.label(
-                RichText::new(
-                    "The window shows your connections. Secrets stay hidden unless you reveal them.",
-                )
+                RichText::new(format!(
+                    "Requested by {} through the tool {}.",
+                    self.caller, self.tool
+                ))
                 .weak(),
             );
             ui.add_space(8.0);
@@ -117,7 +124,7 @@ impl eframe::App for ApprovalApp {
 
 /// Shows the approval window; `Ok(true)` only when the person chose Allow
 /// within `wait`.
-pub fn run(tool: &str, caller: &str, wait: Duration) -> Result<bool, GuiError> {
+pub fn run(tool: &str, caller: &str, action: &str, wait: Duration) -> Result<bool, GuiError> {
     let answer = Arc::new(Mutex::new(None));
     let viewport = egui::ViewportBuilder::default()
         .with_title("Allow access? — Odoo Connection Manager")
@@ -131,7 +138,7 @@ pub fn run(tool: &str, caller: &str, wait: Duration) -> Result<bool, GuiError> {
         ..Default::default()
     };
     let app = ApprovalApp {
-        approval: Approval::new(tool, caller, wait),
+        approval: Approval::new(tool, caller, action, wait),
         answer: Arc::clone(&answer),
         closing: false,
         frames: 0,
@@ -156,7 +163,12 @@ mod tests {
     fn harness() -> Harness<'static, Approval> {
         Harness::new_ui_state(
             |ui, approval: &mut Approval| approval.ui(ui),
-            Approval::new("open_connection_manager", "mcp", Duration::from_secs(120)),
+            Approval::new(
+                "list_connections",
+                "mcp",
+                "read the list of your saved connections",
+                Duration::from_secs(120),
+            ),
         )
     }
 
@@ -165,6 +177,8 @@ mod tests {
         let mut harness = harness();
         harness.run();
         harness.get_by_label_contains("Requested by mcp");
+        harness.get_by_label("Allow an AI agent to use the tool list_connections?");
+        harness.get_by_label("It will read the list of your saved connections.");
         assert_eq!(harness.state().answer, None);
         harness.get_by_label("Allow").click();
         harness.run();

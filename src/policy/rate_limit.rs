@@ -35,6 +35,9 @@ pub struct CounterState {
     /// first decision, or where the system has no boot clock).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boot: Option<BootMark>,
+    /// How far into the audit log (bytes) this file is up to date.
+    #[serde(default)]
+    pub audit_bytes: u64,
     /// Admitted call times (Unix ms, ascending) per counter key.
     pub counters: BTreeMap<String, Vec<u64>>,
 }
