@@ -177,12 +177,14 @@ pub fn session_bus_env() -> Option<(String, String)> {
     (!reachable_without).then(|| ("DBUS_SESSION_BUS_ADDRESS".to_owned(), address))
 }
 
-/// The snippet registering `executable mcp` with `client`.
+/// The snippet registering plain `executable mcp` with `client`, without
+/// global options or environment (what the window shows today).
 pub fn snippet(client: McpClient, executable: &Path) -> String {
-    entry_snippet(
-        client,
-        &ServerEntry::new(executable, &GlobalOptions::default(), None),
-    )
+    let entry = ServerEntry {
+        env: Vec::new(),
+        ..ServerEntry::new(executable, &GlobalOptions::default(), None)
+    };
+    entry_snippet(client, &entry)
 }
 
 /// The snippet registering `entry` with `client`.
@@ -279,16 +281,11 @@ mod tests {
         );
         let parsed: serde_json::Value = serde_json::from_str(&desktop).unwrap();
         assert_eq!(parsed["mcpServers"]["odoo-connections"]["args"][0], "mcp");
-        let entry = ServerEntry {
-            env: Vec::new(),
-            ..ServerEntry::new(
-                Path::new("/home/a b/odoo-connections"),
-                &GlobalOptions::default(),
-                None,
-            )
-        };
         assert_eq!(
-            entry_snippet(McpClient::ClaudeCode, &entry),
+            snippet(
+                McpClient::ClaudeCode,
+                Path::new("/home/a b/odoo-connections")
+            ),
             "claude mcp add odoo-connections -- '/home/a b/odoo-connections' mcp"
         );
     }
