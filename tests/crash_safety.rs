@@ -29,7 +29,7 @@ fn counted_opens(paths: &Paths) -> usize {
 /// Seeds `counters.json` with `calls` opens in the last hour: a file large
 /// enough that a kill often lands inside its rewrite.
 fn seed_counters(paths: &Paths, calls: u64) {
-    let now = SystemClock.now_ms();
+    let now = SystemClock.now().wall_ms;
     let stamps = (0..calls)
         .map(|index| now - 3_600_000 + index * 100)
         .collect();
@@ -37,6 +37,7 @@ fn seed_counters(paths: &Paths, calls: u64) {
         schema: 1,
         high_water_ms: now,
         counters: BTreeMap::from([(OPENS.to_owned(), stamps)]),
+        ..CounterState::default()
     };
     std::fs::create_dir_all(paths.state_dir()).unwrap();
     std::fs::write(paths.counters_file(), serde_json::to_vec(&state).unwrap()).unwrap();

@@ -241,18 +241,20 @@ async fn a_call_the_child_refuses_with_an_error_gives_its_reservation_back() {
     session.client.cancel().await.unwrap();
     assert_eq!(count(&fixture.child_calls(), "fail_partner"), 2);
     let audit = fixture.sandbox.audit();
-    let tries: Vec<_> = audit
+    let given_back = audit
         .iter()
         .filter(|entry| entry.tool == "fail_partner")
-        .collect();
-    assert_eq!(tries.len(), 2, "{audit:?}");
-    assert!(
-        tries.iter().all(|entry| entry
-            .reason
-            .as_deref()
-            .unwrap_or_default()
-            .contains("not counted")),
-        "{tries:?}"
+        .filter(|entry| {
+            entry
+                .reason
+                .as_deref()
+                .unwrap_or_default()
+                .contains("not counted")
+        })
+        .count();
+    assert_eq!(
+        given_back, 2,
+        "both failed calls gave their slot back: {audit:?}"
     );
 }
 
@@ -352,17 +354,19 @@ async fn a_cancelled_call_is_not_counted() {
         "the cancelled call gave its slot back"
     );
     session.client.cancel().await.unwrap();
-    let slow: Vec<_> = fixture
-        .sandbox
-        .audit()
-        .into_iter()
+    let audit = fixture.sandbox.audit();
+    let cancelled = audit
+        .iter()
         .filter(|entry| entry.tool == "slow")
-        .collect();
-    assert_eq!(slow.len(), 2, "{slow:?}");
-    assert!(
-        slow[0].reason.as_deref().unwrap().contains("cancelled"),
-        "{slow:?}"
-    );
+        .filter(|entry| {
+            entry
+                .reason
+                .as_deref()
+                .unwrap_or_default()
+                .contains("cancelled")
+        })
+        .count();
+    assert_eq!(cancelled, 1, "{audit:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use odoo_connections::files::LockFile;
 use odoo_connections::policy::audit::{Caller, Decision};
-use odoo_connections::policy::clock::Clock;
+use odoo_connections::policy::clock::{BootTime, Clock, Reading};
 use odoo_connections::policy::rate_limit::{self, ClockNote, CounterState, Verdict};
 use odoo_connections::policy::rules::Limit;
 use odoo_connections::policy::source::BUILT_IN_POLICY;
@@ -36,11 +36,30 @@ fn run(state: CounterState, times: &[u64], limits: &[Limit]) -> (Vec<Verdict>, C
     let mut state = state;
     let mut verdicts = Vec::new();
     for &now in times {
-        let (verdict, next) = rate_limit::decide(&state, now, limits);
+        let (verdict, next) = rate_limit::decide(&state, &wall(now), limits);
         verdicts.push(verdict);
         state = next;
     }
     (verdicts, state)
+}
+
+/// A reading of a system without a boot clock (or just after a reboot).
+fn wall(wall_ms: u64) -> Reading {
+    Reading {
+        wall_ms,
+        boot: None,
+    }
+}
+
+/// A reading within boot `boot_id`, `elapsed_ms` after it started.
+fn booted(wall_ms: u64, boot_id: &str, elapsed_ms: u64) -> Reading {
+    Reading {
+        wall_ms,
+        boot: Some(BootTime {
+            boot_id: boot_id.into(),
+            elapsed_ms,
+        }),
+    }
 }
 
 fn admitted(verdict: &Verdict) -> bool {
@@ -65,20 +84,20 @@ fn fill(max: u32) -> CounterState {
 fn max_calls_pass_and_the_next_is_refused_until_the_first_leaves_the_window() {
     let limits = per_minute(10);
     let state = fill(10);
-    let (refused, after) = rate_limit::decide(&state, T0 + 30_000, &limits);
+    let (refused, after) = rate_limit::decide(&state, &wall(T0 + 30_000), &limits);
     assert_eq!(
         retry_ms(&refused),
         30_000,
         "the call at T0 leaves at T0+60s"
     );
     // One millisecond before the window end: still full.
-    let (refused, _) = rate_limit::decide(&after, T0 + MINUTE - 1, &limits);
+    let (refused, _) = rate_limit::decide(&after, &wall(T0 + MINUTE - 1), &limits);
     assert_eq!(retry_ms(&refused), 1);
     // Exactly at the window end the first call no longer counts.
-    let (verdict, after) = rate_limit::decide(&after, T0 + MINUTE, &limits);
+    let (verdict, after) = rate_limit::decide(&after, &wall(T0 + MINUTE), &limits);
     assert!(admitted(&verdict), "{verdict:?}");
     // ...but only one slot was freed.
-    let (refused, _) = rate_limit::decide(&after, T0 + MINUTE, &limits);
+    let (refused, _) = rate_limit::decide(&after, &wall(T0 + MINUTE), &limits);
     assert_eq!(
         retry_ms(&refused),
         1,
@@ -94,7 +113,7 @@ fn denied_calls_are_not_recorded() {
     let (verdicts, after) = run(state.clone(), &hammering, &limits);
     assert!(verdicts.iter().all(|verdict| !admitted(verdict)));
     assert_eq!(after.counters, state.counters, "refusals left no trace");
-    let (verdict, _) = rate_limit::decide(&after, T0 + MINUTE, &limits);
+    let (verdict, _) = rate_limit::decide(&after, &wall(T0 + MINUTE), &limits);
     assert!(admitted(&verdict), "hammering did not extend the lockout");
 }
 
@@ -132,10 +151,10 @@ fn no_window_ever_holds_more_than_max_admitted_calls() {
 }
 
 #[test]
-fn a_small_backward_skew_is_clamped_and_frees_nothing() {
+fn without_a_boot_clock_a_small_backward_skew_is_clamped_and_frees_nothing() {
     let limits = per_minute(10);
     let state = fill(10);
-    let (verdict, after) = rate_limit::decide(&state, T0 + 9 - 1_500, &limits);
+    let (verdict, after) = rate_limit::decide(&state, &wall(T0 + 9 - 1_500), &limits);
     assert!(
         matches!(
             verdict,
@@ -155,11 +174,11 @@ fn a_small_backward_skew_is_clamped_and_frees_nothing() {
 }
 
 #[test]
-fn a_large_backward_step_rebases_and_never_frees_quota() {
+fn without_a_boot_clock_a_large_backward_step_is_clamped_and_never_frees_quota() {
     let limits = per_minute(10);
     let state = fill(10);
     let stepped = T0 + 9 - 3_600_000;
-    let (verdict, after) = rate_limit::decide(&state, stepped, &limits);
+    let (verdict, after) = rate_limit::decide(&state, &wall(stepped), &limits);
     assert!(
         matches!(
             verdict,
@@ -175,38 +194,88 @@ fn a_large_backward_step_rebases_and_never_frees_quota() {
         MINUTE - 9,
         "the same wait as before the step"
     );
-    // An hour later on the old clock would be "now + 1 h" but we are
-    // on the new clock: a minute of real time is what frees the slot.
-    let (verdict, after) = rate_limit::decide(&after, stepped + MINUTE - 10, &limits);
-    assert_eq!(retry_ms(&verdict), 1);
-    let (verdict, _) = rate_limit::decide(&after, stepped + MINUTE - 9, &limits);
+    // A minute later on the stepped clock is still before the mark.
+    let (verdict, _) = rate_limit::decide(&after, &wall(stepped + MINUTE), &limits);
+    assert_eq!(retry_ms(&verdict), MINUTE - 9);
+    let (verdict, _) = rate_limit::decide(&after, &wall(T0 + MINUTE), &limits);
     assert!(admitted(&verdict), "{verdict:?}");
 }
 
 #[test]
-fn a_forward_jump_counts_as_elapsed_time_and_stepping_back_after_it_frees_nothing() {
+fn within_one_boot_wall_clock_steps_change_nothing_and_are_noted() {
     let limits = per_minute(10);
-    let state = fill(10);
-    let jumped = T0 + 86_400_000;
-    let (times, state): (Vec<u64>, _) = ((0..10).map(|i| jumped + i).collect(), state);
-    let (verdicts, after) = run(state, &times, &limits);
-    assert!(
-        verdicts.iter().all(admitted),
-        "a day later the window is empty"
+    let mut state = CounterState::default();
+    for index in 0..10 {
+        let (verdict, next) = rate_limit::decide(
+            &state,
+            &booted(T0 + index, "boot-a", 5_000 + index),
+            &limits,
+        );
+        assert!(admitted(&verdict), "{verdict:?}");
+        state = next;
+    }
+    let boot = |wall_ms, elapsed| booted(wall_ms, "boot-a", 5_000 + elapsed);
+    for (wall_ms, step) in [
+        (T0 + 10 - 3_600_000, -3_600_000_i64),
+        (T0 + 10, 3_600_000),
+        (T0 + 10 + 86_400_000, 86_400_000),
+        (T0 + 10, -86_400_000),
+        (0, -i64::try_from(T0 + 10).unwrap()),
+        (T0 + 10, i64::try_from(T0 + 10).unwrap()),
+    ] {
+        let (verdict, next) = rate_limit::decide(&state, &boot(wall_ms, 10), &limits);
+        let Verdict::Refuse {
+            clock,
+            retry_after_ms,
+            ..
+        } = verdict
+        else {
+            panic!("a step to {wall_ms} freed a slot: {verdict:?}")
+        };
+        assert_eq!(clock, ClockNote::WallStepped { by_ms: step });
+        assert_eq!(retry_after_ms, MINUTE - 10);
+        state = next;
+    }
+    // Real time, as the boot clock measures it, frees the first slot.
+    let (verdict, _) = rate_limit::decide(&state, &boot(0, MINUTE - 1), &limits);
+    assert_eq!(retry_ms(&verdict), 1);
+    let (verdict, _) = rate_limit::decide(&state, &boot(0, MINUTE), &limits);
+    assert!(admitted(&verdict), "{verdict:?}");
+}
+
+#[test]
+fn after_a_reboot_the_wall_clock_counts_but_never_below_the_high_water_mark() {
+    let limits = per_minute(10);
+    let mut state = CounterState::default();
+    for index in 0..10 {
+        let (_, next) = rate_limit::decide(
+            &state,
+            &booted(T0 + index, "boot-a", 90_000 + index),
+            &limits,
+        );
+        state = next;
+    }
+    // Rebooted with a clock an hour behind: clamped, then the new boot's clock.
+    let (verdict, after) =
+        rate_limit::decide(&state, &booted(T0 - 3_600_000, "boot-b", 1_000), &limits);
+    assert!(matches!(
+        verdict,
+        Verdict::Refuse {
+            clock: ClockNote::SteppedBack { .. },
+            ..
+        }
+    ));
+    assert_eq!(retry_ms(&verdict), MINUTE - 9);
+    let (verdict, _) = rate_limit::decide(
+        &after,
+        &booted(T0 - 3_600_000, "boot-b", 1_000 + MINUTE - 9),
+        &limits,
     );
-    assert_eq!(after.high_water_ms, jumped + 9);
-    // The clock is corrected back by a day: the ten recent calls still count.
-    let (verdict, _) = rate_limit::decide(&after, T0 + 20, &limits);
-    assert!(
-        matches!(
-            verdict,
-            Verdict::Refuse {
-                clock: ClockNote::SteppedBack { .. },
-                ..
-            }
-        ),
-        "{verdict:?}"
-    );
+    assert!(admitted(&verdict), "{verdict:?}");
+    // Rebooted a day later with a right clock: the window is empty.
+    let (verdict, _) =
+        rate_limit::decide(&state, &booted(T0 + 86_400_000, "boot-c", 1_000), &limits);
+    assert!(admitted(&verdict), "{verdict:?}");
 }
 
 #[test]
@@ -218,7 +287,9 @@ fn release_takes_back_exactly_one_reservation() {
     };
     let released = rate_limit::release(&state, stamp_ms, &limits);
     assert_eq!(released.counters["open_connection_manager/opens"], vec![T0]);
-    assert!(admitted(&rate_limit::decide(&released, T0 + 1, &limits).0));
+    assert!(admitted(
+        &rate_limit::decide(&released, &wall(T0 + 1), &limits).0
+    ));
 }
 
 #[test]
@@ -238,7 +309,7 @@ fn every_limit_must_have_room_and_the_longest_wait_is_reported() {
         &limits,
     );
     assert_eq!(verdicts.iter().filter(|v| admitted(v)).count(), 3);
-    let Verdict::Refuse { limit, .. } = rate_limit::decide(&state, T0 + 4, &limits).0 else {
+    let Verdict::Refuse { limit, .. } = rate_limit::decide(&state, &wall(T0 + 4), &limits).0 else {
         panic!()
     };
     assert_eq!(limit.rule, "tools.open_connection_manager.limits[1]");
@@ -443,34 +514,6 @@ fn an_explicit_policy_file_that_is_missing_refuses() {
 }
 
 #[test]
-fn damaged_counters_refuse_once_and_are_kept_aside() {
-    let sandbox = Sandbox::new();
-    std::fs::create_dir_all(sandbox.paths().state_dir()).unwrap();
-    let counters = sandbox.paths().state_dir().join("counters.json");
-    std::fs::write(&counters, b"{\"schema\": 1, \"high_wa").unwrap();
-    let window = sandbox.ready_window();
-    let output = sandbox.open(&window);
-    assert_eq!(output.status.code(), Some(7));
-    let message = stderr(&output);
-    assert!(message.contains("is damaged"), "{message}");
-    assert!(message.contains("rule counters"), "{message}");
-    let kept: Vec<_> = std::fs::read_dir(sandbox.paths().state_dir())
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with("counters.json.corrupt-"))
-        .collect();
-    assert_eq!(kept.len(), 1, "{kept:?}");
-    assert_eq!(
-        std::fs::read(sandbox.paths().state_dir().join(&kept[0])).unwrap(),
-        b"{\"schema\": 1, \"high_wa"
-    );
-    assert!(
-        sandbox.open(&window).status.success(),
-        "a fresh file starts afterwards"
-    );
-}
-
-#[test]
 fn an_unwritable_state_dir_refuses() {
     let sandbox = Sandbox::new();
     let blocker = sandbox.root().join("not-a-dir");
@@ -545,47 +588,69 @@ fn an_unlisted_tool_under_default_deny_is_refused() {
     );
 }
 
+/// A wall clock and a boot clock that the test sets.
 #[derive(Debug)]
-struct SetClock(AtomicU64);
+struct SetClock {
+    wall_ms: AtomicU64,
+    boot_ms: AtomicU64,
+}
+
+impl SetClock {
+    fn at(wall_ms: u64) -> Arc<Self> {
+        Arc::new(Self {
+            wall_ms: AtomicU64::new(wall_ms),
+            boot_ms: AtomicU64::new(1_000),
+        })
+    }
+
+    /// Real time passes: both clocks move.
+    fn pass(&self, ms: u64) {
+        self.wall_ms.fetch_add(ms, Ordering::SeqCst);
+        self.boot_ms.fetch_add(ms, Ordering::SeqCst);
+    }
+}
 
 impl Clock for SetClock {
-    fn now_ms(&self) -> u64 {
-        self.0.load(Ordering::SeqCst)
+    fn now(&self) -> Reading {
+        booted(
+            self.wall_ms.load(Ordering::SeqCst),
+            "test-boot",
+            self.boot_ms.load(Ordering::SeqCst),
+        )
     }
 }
 
 #[test]
-fn a_clock_stepped_back_between_processes_keeps_the_persisted_quota_and_is_audited() {
+fn a_wall_clock_step_between_processes_frees_nothing_and_is_audited() {
     let sandbox = Sandbox::new();
     sandbox.write_policy(&open_limit_policy(2, ""));
     let paths = sandbox.paths();
-    let clock = Arc::new(SetClock(AtomicU64::new(T0)));
+    let clock = SetClock::at(T0);
     let guard = Guard::new(&paths, PolicySource::resolve(None, &paths)).with_clock(clock.clone());
     let tool = ToolCall::new(ToolName::open_connection_manager());
     for _ in 0..2 {
         let admission = guard.admit_call(&tool, Caller::Cli).unwrap();
         guard.confirm(admission, "opened the window");
     }
-    let stepped = T0 - 3_600_000;
-    clock.0.store(stepped, Ordering::SeqCst);
+    clock.wall_ms.fetch_sub(3_600_000, Ordering::SeqCst);
     let denial = guard.admit_call(&tool, Caller::Cli).unwrap_err();
     assert_eq!(denial.retry_after_secs, Some(60));
     assert!(
         denial
             .reason
-            .contains("the system clock stepped back by 3600 s"),
+            .contains("the system clock was stepped by -3600 s"),
         "{denial}"
     );
-    // A fresh guard (as in the next process) reads the rebased file.
+    // A fresh guard (as in the next process) reads the file; real time counts.
     let next = Guard::new(&paths, PolicySource::resolve(None, &paths)).with_clock(clock.clone());
-    clock.0.store(stepped + MINUTE - 1, Ordering::SeqCst);
+    clock.pass(MINUTE - 1);
     assert_eq!(
         next.admit_call(&tool, Caller::Cli)
             .unwrap_err()
             .retry_after_secs,
         Some(1)
     );
-    clock.0.store(stepped + MINUTE, Ordering::SeqCst);
+    clock.pass(1);
     let admission = next.admit_call(&tool, Caller::Cli).unwrap();
     next.confirm(admission, "opened the window");
     let decisions: Vec<Decision> = sandbox.audit().iter().map(|entry| entry.decision).collect();
@@ -598,13 +663,13 @@ fn a_plain_refusal_leaves_the_counters_file_as_it_was() {
     let sandbox = Sandbox::new();
     sandbox.write_policy(&open_limit_policy(1, ""));
     let paths = sandbox.paths();
-    let clock = Arc::new(SetClock(AtomicU64::new(T0)));
+    let clock = SetClock::at(T0);
     let guard = Guard::new(&paths, PolicySource::resolve(None, &paths)).with_clock(clock.clone());
     let tool = ToolCall::new(ToolName::open_connection_manager());
     let admission = guard.admit_call(&tool, Caller::Cli).unwrap();
     guard.confirm(admission, "opened the window");
     let counted = std::fs::read(paths.counters_file()).unwrap();
-    clock.0.store(T0 + MINUTE / 2, Ordering::SeqCst);
+    clock.pass(MINUTE / 2);
     let denial = guard.admit_call(&tool, Caller::Cli).unwrap_err();
     assert_eq!(denial.retry_after_secs, Some(30));
     assert_eq!(
@@ -612,6 +677,6 @@ fn a_plain_refusal_leaves_the_counters_file_as_it_was() {
         counted,
         "a refusal records nothing, so it does not rewrite (and fsync) the file"
     );
-    clock.0.store(T0 + MINUTE, Ordering::SeqCst);
+    clock.pass(MINUTE / 2);
     assert!(guard.admit_call(&tool, Caller::Cli).is_ok());
 }

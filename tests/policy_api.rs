@@ -95,3 +95,30 @@ fn admit_call_decides_any_tool_and_audits_the_gateway_as_caller() {
     let line = std::fs::read_to_string(sandbox.paths().state_dir().join("audit.jsonl")).unwrap();
     assert!(line.contains("\"caller\":\"gateway\""), "{line}");
 }
+
+#[test]
+fn an_admission_dropped_unsettled_gives_its_slot_back_and_is_audited() {
+    let sandbox = Sandbox::new();
+    sandbox.write_policy(FOREIGN_POLICY);
+    let guard = Guard::new(
+        &sandbox.paths(),
+        PolicySource::resolve(None, &sandbox.paths()),
+    );
+    let read = ToolCall::new(ToolName::new("search_read").unwrap());
+    for _ in 0..5 {
+        let admission = guard.admit_call(&read, Caller::Gateway).unwrap();
+        drop(admission);
+    }
+    let last = sandbox.audit().pop().unwrap();
+    assert_eq!(last.decision, Decision::Allow);
+    let reason = last.reason.unwrap();
+    assert!(
+        reason.contains("did not run") && reason.contains("not counted"),
+        "{reason}"
+    );
+    for _ in 0..2 {
+        let admission = guard.admit_call(&read, Caller::Gateway).unwrap();
+        guard.confirm(admission, "forwarded");
+    }
+    assert!(guard.admit_call(&read, Caller::Gateway).is_err());
+}

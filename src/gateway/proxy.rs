@@ -248,7 +248,7 @@ impl Proxy {
         drop(state);
         if let Some(Forwarded::ToolsCall { admission }) = forwarded {
             self.gate
-                .abandon(admission, "the client cancelled the call; not counted");
+                .abandon(admission, "the client cancelled the call");
         }
         self.send_to_child(line);
     }

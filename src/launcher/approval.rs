@@ -2,9 +2,11 @@
 //! runs `odoo-connections approve --tool NAME --caller CALLER --timeout-secs N`
 //! (a native confirmation window that denies by itself after N seconds) and
 //! reads its exit code: 0 approved, 1 declined. A window still open after the
-//! deadline is stopped and counts as no answer.
+//! deadline, or when the call is cancelled, is stopped.
 
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::policy::ToolCall;
@@ -32,10 +34,27 @@ pub enum Answer {
     Declined,
     /// Nobody answered within this time.
     Unanswered(Duration),
+    /// The call was cancelled while the window was asking; it was closed.
+    Cancelled,
+}
+
+/// Set when the call that asks is cancelled (or its client went away).
+#[derive(Debug, Clone, Default)]
+pub struct Cancelled(Arc<AtomicBool>);
+
+impl Cancelled {
+    /// Marks the call cancelled.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    fn is_set(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 /// Asks the person; `Err` (a message) when the window could not ask at all.
-pub fn ask(call: &ToolCall, caller: Caller) -> Result<Answer, String> {
+pub fn ask(call: &ToolCall, caller: Caller, cancelled: &Cancelled) -> Result<Answer, String> {
     let program = match std::env::var_os(APPROVE_COMMAND_ENV) {
         Some(program) => program.into(),
         None => std::env::current_exe().map_err(|error| {
@@ -57,12 +76,18 @@ pub fn ask(call: &ToolCall, caller: Caller) -> Result<Answer, String> {
         .stdout(Stdio::null())
         .spawn()
         .map_err(|error| format!("could not run {}: {error}", program.display()))?;
-    let Some(status) = wait_until(&mut child, Instant::now() + wait)
+    let status = match wait_until(&mut child, Instant::now() + wait, cancelled)
         .map_err(|error| format!("could not wait for {}: {error}", program.display()))?
-    else {
-        child.kill().ok();
-        child.wait().ok();
-        return Ok(Answer::Unanswered(wait));
+    {
+        Waited::Exited(status) => status,
+        Waited::TimedOut => {
+            stop(&mut child);
+            return Ok(Answer::Unanswered(wait));
+        }
+        Waited::Cancelled => {
+            stop(&mut child);
+            return Ok(Answer::Cancelled);
+        }
     };
     match status.code() {
         Some(0) => Ok(Answer::Allowed),
@@ -74,16 +99,35 @@ pub fn ask(call: &ToolCall, caller: Caller) -> Result<Answer, String> {
     }
 }
 
-/// The child's exit status, or `None` if it is still running at `deadline`.
-fn wait_until(child: &mut Child, deadline: Instant) -> std::io::Result<Option<ExitStatus>> {
+/// How waiting for the window ended.
+enum Waited {
+    Exited(ExitStatus),
+    TimedOut,
+    Cancelled,
+}
+
+/// Waits for the child until `deadline` or until the call is cancelled.
+fn wait_until(
+    child: &mut Child,
+    deadline: Instant,
+    cancelled: &Cancelled,
+) -> std::io::Result<Waited> {
     loop {
         if let Some(status) = child.try_wait()? {
-            return Ok(Some(status));
+            return Ok(Waited::Exited(status));
+        }
+        if cancelled.is_set() {
+            return Ok(Waited::Cancelled);
         }
         let now = Instant::now();
         if now >= deadline {
-            return Ok(None);
+            return Ok(Waited::TimedOut);
         }
         std::thread::sleep(POLL_INTERVAL.min(deadline - now));
     }
+}
+
+fn stop(child: &mut Child) {
+    child.kill().ok();
+    child.wait().ok();
 }

@@ -8,8 +8,8 @@
 mod approval;
 mod window;
 
-use approval::Answer;
 pub use approval::{APPROVAL_TIMEOUT_VAR, APPROVE_COMMAND_ENV};
+use approval::{Answer, Cancelled};
 pub use window::{GUI_COMMAND_ENV, READY_TIMEOUT, WindowError, WindowOutcome};
 
 use crate::paths::Paths;
@@ -31,7 +31,19 @@ pub enum LaunchError {
 /// already open, if the policy allows `open_connection_manager` now.
 pub fn open(guard: &Guard, paths: &Paths, caller: Caller) -> Result<WindowOutcome, LaunchError> {
     let call = ToolCall::new(ToolName::open_connection_manager());
-    let admission = admit_and_ask(guard, &call, caller).map_err(LaunchError::Denied)?;
+    let admission =
+        admit_and_ask(guard, &call, caller, &Cancelled::default()).map_err(LaunchError::Denied)?;
+    show_window(guard, paths, admission)
+}
+
+/// Starts (or focuses) the window for an admitted `open_connection_manager`
+/// call and settles the admission: confirmed once the window is up, given
+/// back if it never came up.
+pub fn show_window(
+    guard: &Guard,
+    paths: &Paths,
+    admission: Admission,
+) -> Result<WindowOutcome, LaunchError> {
     match window::start(paths, READY_TIMEOUT) {
         Ok(outcome) => {
             guard.confirm(admission, outcome.describe());
@@ -48,6 +60,8 @@ pub fn open(guard: &Guard, paths: &Paths, caller: Caller) -> Result<WindowOutcom
 /// `require_approval`, through the person's confirmation window. The
 /// caller settles the admission (`Guard::confirm` / `Guard::abandon`).
 /// Runs on a blocking thread, so async callers (MCP, gateway) stay free.
+/// Dropping the future (a cancelled call, a client gone away) closes the
+/// confirmation window and settles the reservation.
 pub async fn admit_with_approval(
     guard: &Guard,
     call: ToolCall,
@@ -55,28 +69,49 @@ pub async fn admit_with_approval(
 ) -> Result<Admission, Denial> {
     let guard = guard.clone();
     let tool = call.tool.to_string();
-    tokio::task::spawn_blocking(move || admit_and_ask(&guard, &call, caller))
-        .await
-        .unwrap_or_else(|error| {
-            Err(Denial {
-                tool,
-                rule: "policy".into(),
-                reason: format!("the policy check stopped ({error}); try again"),
-                retry_after_secs: None,
-            })
+    let cancelled = Cancelled::default();
+    let on_drop = CancelOnDrop(cancelled.clone());
+    let asked =
+        tokio::task::spawn_blocking(move || admit_and_ask(&guard, &call, caller, &cancelled)).await;
+    drop(on_drop);
+    asked.unwrap_or_else(|error| {
+        Err(Denial {
+            tool,
+            rule: "policy".into(),
+            reason: format!("the policy check stopped ({error}); try again"),
+            retry_after_secs: None,
         })
+    })
 }
 
-fn admit_and_ask(guard: &Guard, call: &ToolCall, caller: Caller) -> Result<Admission, Denial> {
+/// Cancels the approval it guards when the awaiting future is dropped.
+struct CancelOnDrop(Cancelled);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+fn admit_and_ask(
+    guard: &Guard,
+    call: &ToolCall,
+    caller: Caller,
+    cancelled: &Cancelled,
+) -> Result<Admission, Denial> {
     let admission = guard.admit_call(call, caller)?;
     if !admission.require_approval {
         return Ok(admission);
     }
-    match approval::ask(call, caller) {
-        Ok(Answer::Allowed) => Ok(admission),
+    match approval::ask(call, caller, cancelled) {
+        Ok(Answer::Allowed) => guard.approved(admission),
         Ok(Answer::Declined) => Err(guard.decline(
             admission,
             "the person declined the request in the confirmation window",
+        )),
+        Ok(Answer::Cancelled) => Err(guard.decline(
+            admission,
+            "the call was cancelled while the confirmation window was asking; the window was closed; not counted",
         )),
         Ok(Answer::Unanswered(wait)) => Err(guard.decline(
             admission,

@@ -7,7 +7,11 @@
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
-use rmcp::{ErrorData, ServerHandler, ServiceExt as _, schemars, tool, tool_handler, tool_router};
+use rmcp::service::RequestContext;
+use rmcp::{
+    ErrorData, RoleServer, ServerHandler, ServiceExt as _, schemars, tool, tool_handler,
+    tool_router,
+};
 use serde_json::json;
 
 use crate::catalog::Catalog;
@@ -86,9 +90,19 @@ impl ConnectionManagerServer {
             open_world_hint = false
         )
     )]
-    async fn open_connection_manager(&self) -> Result<CallToolResult, ErrorData> {
+    async fn open_connection_manager(
+        &self,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let admission = match self
+            .admit(ToolName::open_connection_manager(), &context)
+            .await
+        {
+            Ok(admission) => admission,
+            Err(denial) => return Ok(refusal(&denial)),
+        };
         let (guard, paths) = (self.guard.clone(), self.paths.clone());
-        let outcome = blocking(move || launcher::open(&guard, &paths, Caller::Mcp)).await?;
+        let outcome = blocking(move || launcher::show_window(&guard, &paths, admission)).await?;
         Ok(window_result(outcome))
     }
 
@@ -101,8 +115,11 @@ impl ConnectionManagerServer {
             open_world_hint = false
         )
     )]
-    async fn list_connections(&self) -> Result<CallToolResult, ErrorData> {
-        let admission = match self.admit(ToolName::list_connections()).await {
+    async fn list_connections(
+        &self,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let admission = match self.admit(ToolName::list_connections(), &context).await {
             Ok(admission) => admission,
             Err(denial) => return Ok(refusal(&denial)),
         };
@@ -138,8 +155,9 @@ impl ConnectionManagerServer {
     async fn test_connection(
         &self,
         Parameters(args): Parameters<TestConnectionArgs>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
-        let admission = match self.admit(ToolName::test_connection()).await {
+        let admission = match self.admit(ToolName::test_connection(), &context).await {
             Ok(admission) => admission,
             Err(denial) => return Ok(refusal(&denial)),
         };
@@ -163,7 +181,11 @@ impl ConnectionManagerServer {
             }
         };
         let timeout = connection.timeout_secs.duration();
-        let report = odoo::test_connection(&connection, &secret, timeout).await;
+        let report = tokio::select! {
+            report = odoo::test_connection(&connection, &secret, timeout) => report,
+            // Dropping the admission gives the slot back and audits it.
+            () = context.ct.cancelled() => return Err(cancelled()),
+        };
         drop(secret);
         let note = format!("tested {}: {:?}", connection.name, report.code);
         self.guard.confirm(admission, &note);
@@ -175,8 +197,27 @@ impl ConnectionManagerServer {
         })
     }
 
-    async fn admit(&self, tool: ToolName) -> Result<Admission, Denial> {
-        launcher::admit_with_approval(&self.guard, ToolCall::new(tool), Caller::Mcp).await
+    /// The policy's answer for `tool`; a cancelled call (or a client gone
+    /// away) stops waiting, which closes an approval window still asking.
+    async fn admit(
+        &self,
+        tool: ToolName,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<Admission, Denial> {
+        let name = tool.to_string();
+        let mut call = ToolCall::new(tool);
+        if let Some(client) = context.peer.peer_info() {
+            call = call.with_client(client.client_info.name.clone());
+        }
+        tokio::select! {
+            admitted = launcher::admit_with_approval(&self.guard, call, Caller::Mcp) => admitted,
+            () = context.ct.cancelled() => Err(Denial {
+                tool: name,
+                rule: "cancelled".into(),
+                reason: "the client cancelled the call".into(),
+                retry_after_secs: None,
+            }),
+        }
     }
 }
 
@@ -226,6 +267,11 @@ pub fn refusal(denial: &Denial) -> CallToolResult {
         "retry_after_secs": denial.retry_after_secs,
     }));
     result
+}
+
+/// The answer to a call the client cancelled (it is not read).
+fn cancelled() -> ErrorData {
+    ErrorData::internal_error("the client cancelled the call", None)
 }
 
 /// What an agent may see of a connection (no id, notes or secret).

@@ -1,9 +1,11 @@
 //! The audit log: one JSON line per launcher decision in
 //! `<state dir>/audit.jsonl`. It never holds a secret, only who asked for
-//! which tool, what was decided and why.
+//! which tool, what was decided and why. A counted call's line also holds
+//! its time and counters (see [`Counting`]), so the counters file can be
+//! rebuilt from this log.
 
 use std::fs::OpenOptions;
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -67,6 +69,39 @@ pub struct AuditEntry {
     pub retry_after_secs: Option<u64>,
 }
 
+/// What a counted call adds to its audit line: the counters it uses, or,
+/// with `released`, gives back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counting {
+    /// The call's time on the counters' time line.
+    pub stamp_ms: u64,
+    /// The counter keys (`tool/counter`).
+    pub counted: Vec<String>,
+    /// The call did not run: its slot was given back.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub released: bool,
+}
+
+#[derive(Serialize)]
+struct CountedLine<'a> {
+    #[serde(flatten)]
+    entry: &'a AuditEntry,
+    #[serde(flatten)]
+    counting: &'a Counting,
+}
+
+/// The counted and released calls found in the log from some offset on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CountedScan {
+    /// In log order.
+    pub calls: Vec<Counting>,
+    /// The offset just past the last whole line read.
+    pub end: u64,
+    /// The log was shorter than the offset asked for (it was cut or
+    /// replaced), so it was read from the start.
+    pub shrank: bool,
+}
+
 /// The audit log file of `paths`.
 pub fn audit_file(paths: &Paths) -> PathBuf {
     paths.state_dir().join("audit.jsonl")
@@ -75,9 +110,71 @@ pub fn audit_file(paths: &Paths) -> PathBuf {
 /// Appends one entry (a single `write` of one line, so concurrent writers
 /// never interleave within a line).
 pub fn append(paths: &Paths, entry: &AuditEntry) -> Result<(), FileError> {
+    write_line(paths, serde_json::to_vec(entry).unwrap_or_default())
+}
+
+/// Appends one entry of a counted call, with its [`Counting`].
+pub fn append_counted(
+    paths: &Paths,
+    entry: &AuditEntry,
+    counting: &Counting,
+) -> Result<(), FileError> {
+    let line = CountedLine { entry, counting };
+    write_line(paths, serde_json::to_vec(&line).unwrap_or_default())
+}
+
+/// The counted and released calls from byte `offset` on (from the start
+/// when the log is shorter than that).
+pub fn scan_counted(paths: &Paths, offset: u64) -> Result<CountedScan, FileError> {
+    let path = audit_file(paths);
+    let Some((mut file, length)) = open_for_reading(&path)? else {
+        return Ok(CountedScan {
+            shrank: offset > 0,
+            ..CountedScan::default()
+        });
+    };
+    let read_error = |source| FileError::io("could not read", &path, source);
+    let shrank = length < offset;
+    let start = if shrank { 0 } else { offset };
+    file.seek(SeekFrom::Start(start)).map_err(read_error)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(read_error)?;
+    let whole = bytes
+        .iter()
+        .rposition(|&byte| byte == b'\n')
+        .map_or(0, |end| end + 1);
+    let calls = bytes[..whole]
+        .split(|&byte| byte == b'\n')
+        .filter_map(|line| serde_json::from_slice::<Counting>(line).ok())
+        .collect();
+    Ok(CountedScan {
+        calls,
+        end: start + whole as u64,
+        shrank,
+    })
+}
+
+/// The log and its length; `None` when it does not exist. Anything but a
+/// regular file (a device that never ends, a directory) is an error.
+fn open_for_reading(path: &std::path::Path) -> Result<Option<(std::fs::File, u64)>, FileError> {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(FileError::io("could not read", path, source)),
+    };
+    let metadata = file
+        .metadata()
+        .map_err(|source| FileError::io("could not read", path, source))?;
+    if !metadata.is_file() {
+        let source = std::io::Error::other("it is not a regular file; remove it");
+        return Err(FileError::io("could not read", path, source));
+    }
+    Ok(Some((file, metadata.len())))
+}
+
+fn write_line(paths: &Paths, mut line: Vec<u8>) -> Result<(), FileError> {
     let path = audit_file(paths);
     files::create_private_dir(paths.state_dir())?;
-    let mut line = serde_json::to_vec(entry).unwrap_or_default();
     line.push(b'\n');
     let mut options = OpenOptions::new();
     options.append(true).create(true);
@@ -96,10 +193,8 @@ pub fn append(paths: &Paths, entry: &AuditEntry) -> Result<(), FileError> {
 /// foreign or truncated line) are skipped.
 pub fn read_recent(paths: &Paths, limit: usize) -> Result<Vec<AuditEntry>, FileError> {
     let path = audit_file(paths);
-    let file = match std::fs::File::open(&path) {
-        Ok(file) => file,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => return Err(FileError::io("could not read", &path, source)),
+    let Some((file, _)) = open_for_reading(&path)? else {
+        return Ok(Vec::new());
     };
     let mut entries = std::collections::VecDeque::with_capacity(limit);
     for line in BufReader::new(file).lines() {

@@ -2,12 +2,20 @@
 //! and rewritten (temp + fsync + rename) while holding an exclusive lock on
 //! the separate, never-replaced `counters.lock`, so concurrent launchers in
 //! any number of processes never admit more than the limit.
+//!
+//! The file is a cache of the counted calls in the audit log: it records
+//! how far into the log it is up to date (`audit_bytes`), and every
+//! decision first reads the log from there on. A call counted there but
+//! missing here (the file was deleted, damaged, or replaced by an empty or
+//! older one) is put back, and the decision's audit line says so.
 
 use std::path::PathBuf;
 
 use crate::files::{self, FileError, LockFile};
 use crate::paths::Paths;
 
+use super::audit::{self, CountedScan};
+use super::clock::Reading;
 use super::rate_limit::{self, CounterState, Verdict};
 use super::rules::Limit;
 
@@ -22,16 +30,6 @@ pub enum CounterError {
         "the policy counters cannot be used: {0}; make the state directory writable (or pass --state-dir)"
     )]
     Io(FileError),
-    /// The counters file is damaged; it was moved aside.
-    #[error("the policy counters file {file} is damaged ({problem}); {what_now}")]
-    Corrupt {
-        /// The counters file.
-        file: PathBuf,
-        /// The parse error.
-        problem: String,
-        /// Where the damaged bytes went and what happens next.
-        what_now: String,
-    },
 }
 
 impl From<FileError> for CounterError {
@@ -43,9 +41,10 @@ impl From<FileError> for CounterError {
     }
 }
 
-/// The counters file and its lock.
+/// The counters file, its lock, and the audit log it caches.
 #[derive(Debug, Clone)]
 pub struct Counters {
+    paths: Paths,
     file: PathBuf,
     lock: PathBuf,
 }
@@ -54,62 +53,99 @@ impl Counters {
     /// The counters of `paths`; the lock is awaited at most [`LockFile::DEFAULT_WAIT`].
     pub fn new(paths: &Paths) -> Self {
         Self {
+            paths: paths.clone(),
             file: paths.counters_file(),
             lock: paths.counters_lock(),
         }
     }
 
-    /// Decides a call at `now_ms` and, when admitted, records it.
-    pub fn reserve(&self, now_ms: u64, limits: &[Limit]) -> Result<Verdict, CounterError> {
+    /// Decides a call at the clock `reading` and, when admitted, records
+    /// it. The note says what was repaired from the audit log, if anything.
+    pub fn reserve(
+        &self,
+        reading: &Reading,
+        limits: &[Limit],
+    ) -> Result<(Verdict, Option<String>), CounterError> {
         let _lock = LockFile::acquire(&self.lock, LockFile::DEFAULT_WAIT)?;
-        let state = self.read(true)?;
-        let (verdict, next) = rate_limit::decide(&state, now_ms, limits);
-        if next != state && verdict.must_persist() {
+        let (state, repair) = self.load(true)?;
+        let (verdict, next) = rate_limit::decide(&state, reading, limits);
+        if repair.is_some() || (next != state && verdict.must_persist()) {
             self.write(&next)?;
         }
-        Ok(verdict)
+        Ok((verdict, repair))
     }
 
-    /// Takes back the call recorded at `stamp_ms` (its window never opened).
+    /// Takes back the call recorded at `stamp_ms` (it never ran).
     pub fn release(&self, stamp_ms: u64, limits: &[Limit]) -> Result<(), CounterError> {
         let _lock = LockFile::acquire(&self.lock, LockFile::DEFAULT_WAIT)?;
-        let state = self.read(true)?;
+        let (state, repair) = self.load(true)?;
         let next = rate_limit::release(&state, stamp_ms, limits);
-        if next != state {
+        if repair.is_some() || next != state {
             self.write(&next)?;
         }
         Ok(())
     }
 
     /// What [`Counters::reserve`] would decide now, changing nothing.
-    pub fn peek(&self, now_ms: u64, limits: &[Limit]) -> Result<Verdict, CounterError> {
-        let state = self.read(false)?;
-        Ok(rate_limit::decide(&state, now_ms, limits).0)
+    pub fn peek(&self, reading: &Reading, limits: &[Limit]) -> Result<Verdict, CounterError> {
+        let (state, _) = self.load(false)?;
+        Ok(rate_limit::decide(&state, reading, limits).0)
     }
 
-    fn read(&self, set_aside_if_corrupt: bool) -> Result<CounterState, CounterError> {
-        let Some(bytes) = files::read_if_exists(&self.file)? else {
-            return Ok(CounterState::default());
+    /// The counters, with every call the audit log counted since the file
+    /// was last written put back; the note says what was repaired.
+    fn load(
+        &self,
+        set_aside_damaged: bool,
+    ) -> Result<(CounterState, Option<String>), CounterError> {
+        let (mut state, problem) = match files::read_if_exists(&self.file)? {
+            None => (CounterState::default(), Some("was missing".to_owned())),
+            Some(bytes) => match serde_json::from_slice::<CounterState>(&bytes) {
+                Ok(state) if state.schema == 1 => (state, None),
+                Ok(state) => (
+                    CounterState::default(),
+                    Some(self.damaged(
+                        &format!("unknown schema {}", state.schema),
+                        set_aside_damaged,
+                    )?),
+                ),
+                Err(error) => (
+                    CounterState::default(),
+                    Some(self.damaged(&error.to_string(), set_aside_damaged)?),
+                ),
+            },
         };
-        let problem = match serde_json::from_slice::<CounterState>(&bytes) {
-            Ok(state) if state.schema == 1 => return Ok(state),
-            Ok(state) => format!("unknown schema {}", state.schema),
-            Err(error) => error.to_string(),
+        let scan = audit::scan_counted(&self.paths, state.audit_bytes)?;
+        let restored = restore(&mut state, &scan);
+        state.audit_bytes = scan.end;
+        let shrank = scan.shrank.then_some("the audit log is shorter than when the counters were last written (it was cut or replaced)");
+        let note = match (problem, restored) {
+            (Some(problem), restored) if restored > 0 || problem != "was missing" => Some(format!(
+                "the counters file {problem}; rebuilt from the audit log ({restored} counted calls)"
+            )),
+            (_, 0) => None,
+            (_, restored) => Some(format!(
+                "the counters file lacked {restored} calls the audit log counted (it was replaced or reset); they were put back"
+            )),
         };
-        let what_now = if set_aside_if_corrupt {
-            let kept = files::set_aside(&self.file)?;
-            format!(
-                "it was kept as {} and counting starts afresh with the next call",
-                kept.display()
-            )
-        } else {
-            "the next call will keep it aside and start counting afresh".to_owned()
+        let note = match (note, shrank) {
+            (Some(note), Some(shrank)) => Some(format!("{note}; {shrank}")),
+            (note, shrank) => note.or(shrank.map(str::to_owned)),
         };
-        Err(CounterError::Corrupt {
-            file: self.file.clone(),
-            problem,
-            what_now,
-        })
+        Ok((state, note))
+    }
+
+    /// Keeps a damaged counters file aside (when allowed); says where.
+    fn damaged(&self, problem: &str, set_aside: bool) -> Result<String, CounterError> {
+        if !set_aside {
+            return Ok(format!("{} is damaged ({problem})", self.file.display()));
+        }
+        let kept = files::set_aside(&self.file)?;
+        Ok(format!(
+            "{} was damaged ({problem}) and was kept as {}",
+            self.file.display(),
+            kept.display()
+        ))
     }
 
     fn write(&self, state: &CounterState) -> Result<(), CounterError> {
@@ -118,4 +154,31 @@ impl Counters {
         files::write_atomic(&self.file, &bytes)?;
         Ok(())
     }
+}
+
+/// Puts back every call `scan` counted (net of releases) that `state`
+/// lacks; returns how many. A release of a call counted before the scan
+/// is left alone: the file already reflects it, erring toward denial.
+fn restore(state: &mut CounterState, scan: &CountedScan) -> usize {
+    let mut net: std::collections::BTreeMap<(&str, u64), i64> = std::collections::BTreeMap::new();
+    for call in &scan.calls {
+        for key in &call.counted {
+            *net.entry((key.as_str(), call.stamp_ms)).or_default() +=
+                if call.released { -1 } else { 1 };
+        }
+    }
+    let mut restored = 0;
+    for ((key, stamp), count) in net {
+        let Ok(wanted) = usize::try_from(count) else {
+            continue;
+        };
+        let stamps = state.counters.entry(key.to_owned()).or_default();
+        let present = stamps.iter().filter(|&&have| have == stamp).count();
+        for _ in present..wanted {
+            stamps.push(stamp);
+            restored += 1;
+        }
+    }
+    state.counters.retain(|_, stamps| !stamps.is_empty());
+    restored
 }

@@ -1,6 +1,8 @@
 //! The gate every guarded tool passes: load the policy (fresh each time),
 //! evaluate the tool, reserve a slot in its counters, and write the audit
-//! line. Any fault refuses the call with a reason naming the cause.
+//! line before the tool runs. Any fault refuses the call with a reason
+//! naming the cause; a decision that cannot be audited is refused and
+//! nothing is counted.
 
 use std::fmt;
 use std::sync::Arc;
@@ -9,7 +11,8 @@ use serde::Serialize;
 
 use crate::paths::Paths;
 
-use super::audit::{self, AuditEntry, Caller, Decision};
+use super::admission::{Admission, Stage};
+use super::audit::{self, AuditEntry, Caller, Counting, Decision};
 use super::call::ToolCall;
 use super::clock::{Clock, SystemClock};
 use super::counters::Counters;
@@ -36,21 +39,6 @@ impl fmt::Display for Denial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {} (rule {})", self.tool, self.reason, self.rule)
     }
-}
-
-/// A call the policy let through, holding its counter reservation until the
-/// caller says whether the tool really ran.
-#[derive(Debug)]
-#[must_use = "confirm, decline or abandon the admission"]
-pub struct Admission {
-    tool: ToolName,
-    caller: Caller,
-    rule: String,
-    limits: Vec<Limit>,
-    stamp_ms: Option<u64>,
-    clock_note: Option<String>,
-    /// The policy asks for the person's approval before the tool runs.
-    pub require_approval: bool,
 }
 
 /// What `policy check` reports for one tool.
@@ -105,48 +93,74 @@ impl Guard {
         }
     }
 
-    /// The same gate reading time from `clock` (tests inject one).
+    /// The same gate reading the clocks from `clock` (tests inject one).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
     }
 
     /// Decides one tool call by `caller` (e.g. one MCP `tools/call`),
-    /// reserving a slot in its limits. A refusal is audited here; an
-    /// admission is audited when it is settled.
+    /// reserving a slot in its limits. A refusal is audited here. An
+    /// admission is audited here too, unless the policy asks for approval:
+    /// then [`Guard::approved`] audits it once the person said yes.
     pub fn admit_call(&self, call: &ToolCall, caller: Caller) -> Result<Admission, Denial> {
-        let result = self.try_admit(call, caller);
-        if let Err(denial) = &result {
-            self.audit_denial(caller, denial);
+        let mut admission = self.try_admit(call, caller).map_err(|denial| {
+            let mut denial = denial;
+            self.audit_denial(caller, &mut denial);
+            denial
+        })?;
+        if !admission.require_approval {
+            self.start(&mut admission)?;
         }
-        result
+        Ok(admission)
+    }
+
+    /// The person approved: audits the admission, after which the tool
+    /// may run.
+    pub fn approved(&self, mut admission: Admission) -> Result<Admission, Denial> {
+        if admission.stage == Stage::AwaitingApproval {
+            admission
+                .notes
+                .insert(0, "approved in the confirmation window".into());
+            self.start(&mut admission)?;
+        }
+        Ok(admission)
     }
 
     fn try_admit(&self, call: &ToolCall, caller: Caller) -> Result<Admission, Denial> {
         let tool = &call.tool;
         let permit = self.evaluate(tool)?;
         let mut admission = Admission {
+            guard: self.clone(),
             tool: tool.clone(),
             caller,
             rule: permit.rule.clone(),
             limits: permit.limits.clone(),
             stamp_ms: None,
-            clock_note: None,
+            notes: Vec::new(),
+            stage: Stage::AwaitingApproval,
             require_approval: permit.require_approval,
         };
         if admission.limits.is_empty() {
             return Ok(admission);
         }
-        let verdict = self
-            .counters
-            .reserve(self.clock.now_ms(), &admission.limits)
-            .map_err(|error| denial(tool, "counters", error.to_string(), None))?;
+        let refuse = |mut admission: Admission, denial: Denial| {
+            admission.stage = Stage::Settled;
+            Err(denial)
+        };
+        let (verdict, repair) = match self.counters.reserve(&self.clock.now(), &admission.limits) {
+            Ok(decided) => decided,
+            Err(error) => {
+                return refuse(admission, denial(tool, "counters", error.to_string(), None));
+            }
+        };
+        admission.notes.extend(repair);
         match verdict {
             Verdict::Admit {
                 stamp_ms, clock, ..
             } => {
                 admission.stamp_ms = Some(stamp_ms);
-                admission.clock_note = describe_clock(clock);
+                admission.notes.extend(describe_clock(clock));
                 Ok(admission)
             }
             Verdict::Refuse {
@@ -156,51 +170,81 @@ impl Guard {
                 ..
             } => {
                 let mut denial = permit.limit_denial(tool, &limit, retry_after_ms);
-                if let Some(note) = describe_clock(clock) {
+                admission.notes.extend(describe_clock(clock));
+                for note in &admission.notes {
                     denial.reason = format!("{}; {note}", denial.reason);
                 }
-                Err(denial)
+                refuse(admission, denial)
             }
         }
     }
 
-    /// The tool ran: audits the allow with `note` (e.g. "opened the window").
-    pub fn confirm(&self, admission: Admission, note: &str) {
-        let reason = match &admission.clock_note {
-            Some(clock) => format!("{note}; {clock}"),
-            None => note.to_owned(),
-        };
-        self.write_audit(AuditEntry {
-            time: time::OffsetDateTime::now_utc(),
-            tool: admission.tool.to_string(),
-            caller: admission.caller,
-            decision: Decision::Allow,
-            rule: Some(admission.rule),
-            reason: Some(reason),
-            retry_after_secs: None,
-        });
+    /// Writes the allow line; when it cannot be written, takes the slot
+    /// back and refuses with the cause.
+    fn start(&self, admission: &mut Admission) -> Result<(), Denial> {
+        let reason = (!admission.notes.is_empty()).then(|| admission.notes.join("; "));
+        let entry = self.entry(admission, Decision::Allow, reason);
+        match self.append(&entry, admission, false) {
+            Ok(()) => {
+                admission.stage = Stage::Running;
+                Ok(())
+            }
+            Err(error) => {
+                self.release(admission);
+                admission.stage = Stage::Settled;
+                Err(denial(
+                    &admission.tool,
+                    "audit",
+                    format!(
+                        "the decision could not be written to the audit log ({error}); nothing was counted; make the state directory writable (or pass --state-dir)"
+                    ),
+                    None,
+                ))
+            }
+        }
+    }
+
+    /// The tool ran (`note`, e.g. "opened the window"): the admission is
+    /// settled and stays counted. Its allow line was written when it was
+    /// admitted.
+    pub fn confirm(&self, mut admission: Admission, note: &str) {
+        tracing::debug!("{}: {note}", admission.tool);
+        admission.stage = Stage::Settled;
     }
 
     /// The approval the policy asks for was not given (`reason`): takes
     /// the slot back and audits the refusal.
-    pub fn decline(&self, admission: Admission, reason: &str) -> Denial {
-        self.release(&admission);
-        let denial = denial(
+    pub fn decline(&self, mut admission: Admission, reason: &str) -> Denial {
+        self.decline_in_place(&mut admission, reason)
+    }
+
+    pub(super) fn decline_in_place(&self, admission: &mut Admission, reason: &str) -> Denial {
+        self.release(admission);
+        admission.stage = Stage::Settled;
+        let mut denial = denial(
             &admission.tool,
             &format!("tools.{}.require_approval", admission.tool),
             reason.to_owned(),
             None,
         );
-        self.audit_denial(admission.caller, &denial);
+        self.audit_denial(admission.caller, &mut denial);
         denial
     }
 
     /// The tool could not run (`why`): takes the slot back, so the failed
-    /// attempt is not counted, and audits it as allowed but not run.
-    pub fn abandon(&self, admission: Admission, why: &str) {
-        self.release(&admission);
-        let note = format!("allowed, but it did not run ({why}); not counted");
-        self.confirm(admission, &note);
+    /// attempt is not counted, and audits that it did not run.
+    pub fn abandon(&self, mut admission: Admission, why: &str) {
+        self.abandon_in_place(&mut admission, why);
+    }
+
+    pub(super) fn abandon_in_place(&self, admission: &mut Admission, why: &str) {
+        self.release(admission);
+        admission.stage = Stage::Settled;
+        let reason = format!("allowed, but it did not run ({why}); not counted");
+        let entry = self.entry(admission, Decision::Allow, Some(reason));
+        if let Err(error) = self.append(&entry, admission, true) {
+            tracing::warn!("could not write the audit log: {error}");
+        }
     }
 
     /// What a call of `tool` would get now, consuming nothing.
@@ -224,7 +268,7 @@ impl Guard {
         if permit.limits.is_empty() {
             return report;
         }
-        match self.counters.peek(self.clock.now_ms(), &permit.limits) {
+        match self.counters.peek(&self.clock.now(), &permit.limits) {
             Err(error) => report.denied(denial(tool, "counters", error.to_string(), None)),
             Ok(Verdict::Admit { used, .. }) => {
                 report.limits = usage(&permit.limits, &used);
@@ -289,8 +333,50 @@ impl Guard {
         }
     }
 
-    fn audit_denial(&self, caller: Caller, denial: &Denial) {
-        self.write_audit(AuditEntry {
+    fn entry(
+        &self,
+        admission: &Admission,
+        decision: Decision,
+        reason: Option<String>,
+    ) -> AuditEntry {
+        AuditEntry {
+            time: time::OffsetDateTime::now_utc(),
+            tool: admission.tool.to_string(),
+            caller: admission.caller,
+            decision,
+            rule: Some(admission.rule.clone()),
+            reason,
+            retry_after_secs: None,
+        }
+    }
+
+    /// Appends the line of a counted (or, `released`, given back) call.
+    fn append(
+        &self,
+        entry: &AuditEntry,
+        admission: &Admission,
+        released: bool,
+    ) -> Result<(), crate::files::FileError> {
+        match admission.stamp_ms {
+            Some(stamp_ms) => {
+                let counting = Counting {
+                    stamp_ms,
+                    counted: admission
+                        .limits
+                        .iter()
+                        .map(|limit| limit.key.clone())
+                        .collect(),
+                    released,
+                };
+                audit::append_counted(&self.paths, entry, &counting)
+            }
+            None => audit::append(&self.paths, entry),
+        }
+    }
+
+    /// Audits a refusal; when that fails, the refusal says so too.
+    fn audit_denial(&self, caller: Caller, denial: &mut Denial) {
+        let entry = AuditEntry {
             time: time::OffsetDateTime::now_utc(),
             tool: denial.tool.clone(),
             caller,
@@ -298,12 +384,12 @@ impl Guard {
             rule: Some(denial.rule.clone()),
             reason: Some(denial.reason.clone()),
             retry_after_secs: denial.retry_after_secs,
-        });
-    }
-
-    fn write_audit(&self, entry: AuditEntry) {
+        };
         if let Err(error) = audit::append(&self.paths, &entry) {
-            tracing::warn!("could not write the audit log: {error}");
+            denial.reason = format!(
+                "{}; the refusal could not be written to the audit log either ({error})",
+                denial.reason
+            );
         }
     }
 }
@@ -367,7 +453,11 @@ fn describe_clock(clock: ClockNote) -> Option<String> {
     match clock {
         ClockNote::Steady | ClockNote::SkewClamped => None,
         ClockNote::SteppedBack { by_ms } => Some(format!(
-            "the system clock stepped back by {} s; counted calls were shifted back with it",
+            "the system clock is {} s behind the last decision (it was set back, or the machine restarted with a wrong clock); calls are counted on from the last decision's time, so nothing was freed",
+            by_ms / 1000
+        )),
+        ClockNote::WallStepped { by_ms } => Some(format!(
+            "the system clock was stepped by {:+} s; limits measure real elapsed time with the boot clock, so the step changed nothing",
             by_ms / 1000
         )),
     }

@@ -5,6 +5,7 @@
 //! evaluates the tool, reserves a slot under the counters lock and writes
 //! the audit line. Every fault refuses the call (fail closed).
 
+pub mod admission;
 pub mod audit;
 pub mod call;
 pub mod clock;
@@ -15,7 +16,8 @@ pub mod rules;
 pub mod source;
 pub mod spec;
 
+pub use admission::Admission;
 pub use call::ToolCall;
-pub use guard::{Admission, CheckReport, Denial, Guard, LimitUsage};
+pub use guard::{CheckReport, Denial, Guard, LimitUsage};
 pub use source::{PolicyError, PolicySource};
 pub use spec::ToolName;

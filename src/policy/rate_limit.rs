@@ -2,19 +2,24 @@
 //! calls in any `window`", kept as a log of the admitted calls' times.
 //!
 //! A call at `t` counts for every instant in `[t, t + window)`. Denied calls
-//! are not recorded. The largest time ever seen (`high_water_ms`) protects
-//! against the wall clock going backwards: a small skew is clamped, a large
-//! step shifts every stored time back by the step, so quota is never freed.
+//! are not recorded. Times are on the counters' own time line, which never
+//! goes back and which no wall-clock step moves:
+//! - within one boot it advances by the boot clock (`CLOCK_BOOTTIME`, real
+//!   elapsed time), whatever the wall clock does;
+//! - after a reboot (or where there is no boot clock) it follows the wall
+//!   clock, but never goes below the largest time already seen
+//!   (`high_water_ms`): a clock that is behind is clamped, so nothing is freed.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::clock::{BootTime, Reading};
 use super::rules::Limit;
 use super::spec::Window;
 
-/// Backward movements up to this size are clamped (NTP slew, skew between
-/// processes); larger ones are treated as a clock step and rebased.
+/// Clock differences up to this size are skew (NTP slew, rounding), not
+/// worth a note; larger ones are reported as a clock step.
 pub const CLOCK_SKEW_MS: u64 = 2_000;
 
 /// The persisted counters: admitted call times per `tool/counter` key.
@@ -23,24 +28,62 @@ pub const CLOCK_SKEW_MS: u64 = 2_000;
 pub struct CounterState {
     /// File format version (1).
     pub schema: u32,
-    /// The largest "now" (Unix ms) any decision has seen.
+    /// The counters' time (Unix-like ms) of the last saved decision: the
+    /// largest time ever seen.
     pub high_water_ms: u64,
+    /// The boot clock and wall clock at that decision (absent before the
+    /// first decision, or where the system has no boot clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boot: Option<BootMark>,
+    /// How far into the audit log (bytes) this file is up to date.
+    #[serde(default)]
+    pub audit_bytes: u64,
     /// Admitted call times (Unix ms, ascending) per counter key.
     pub counters: BTreeMap<String, Vec<u64>>,
 }
 
-/// What the clock did since the last decision.
+/// Where the boot clock stood at the last saved decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BootMark {
+    /// The boot.
+    pub boot_id: String,
+    /// `CLOCK_BOOTTIME` then, in ms.
+    pub boot_ms: u64,
+    /// The wall clock then, in Unix ms (to notice wall-clock steps).
+    pub wall_ms: u64,
+}
+
+/// What the clocks did since the last decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClockNote {
-    /// It moved forward (or not at all).
+    /// Nothing worth a note.
     Steady,
-    /// It was slightly behind the high-water mark; "now" was clamped to it.
+    /// After a reboot the wall clock was slightly behind the high-water
+    /// mark; "now" was clamped to it.
     SkewClamped,
-    /// It stepped back by this many ms; stored times were shifted back too.
+    /// After a reboot (or without a boot clock) the wall clock was this far
+    /// behind the high-water mark; "now" was clamped to the mark.
     SteppedBack {
-        /// Size of the step.
+        /// How far behind.
         by_ms: u64,
     },
+    /// Within one boot the wall clock moved this much more (or, negative,
+    /// less) than real time; the boot clock was used, so it changed nothing.
+    WallStepped {
+        /// The step, in ms.
+        by_ms: i64,
+    },
+}
+
+impl ClockNote {
+    /// True for a clock step worth an audit note.
+    pub fn is_step(self) -> bool {
+        matches!(
+            self,
+            ClockNote::SteppedBack { .. } | ClockNote::WallStepped { .. }
+        )
+    }
 }
 
 /// The outcome of one decision.
@@ -70,25 +113,25 @@ pub enum Verdict {
 
 impl Verdict {
     /// True when the new state must be saved: an admitted call, or a refusal
-    /// that rebased the counted calls after the clock stepped back. Any other
-    /// refusal only moves the high-water mark and prunes old calls; skipping
-    /// that write (two fsyncs) can only make a later decision stricter.
+    /// that saw a clock step (so the step is noted once). Any other refusal
+    /// only moves the high-water mark and prunes old calls; skipping that
+    /// write (two fsyncs) changes no later decision.
     pub fn must_persist(&self) -> bool {
-        matches!(
-            self,
-            Verdict::Admit { .. }
-                | Verdict::Refuse {
-                    clock: ClockNote::SteppedBack { .. },
-                    ..
-                }
-        )
+        match self {
+            Verdict::Admit { .. } => true,
+            Verdict::Refuse { clock, .. } => clock.is_step(),
+        }
     }
 }
 
-/// Decides a call at `now_ms` against `limits`, returning the new state
-/// (which records the call only when it is admitted).
-pub fn decide(state: &CounterState, now_ms: u64, limits: &[Limit]) -> (Verdict, CounterState) {
-    let (now_ms, clock, mut next) = normalize_clock(state, now_ms);
+/// Decides a call at the clock `reading` against `limits`, returning the
+/// new state (which records the call only when it is admitted).
+pub fn decide(
+    state: &CounterState,
+    reading: &Reading,
+    limits: &[Limit],
+) -> (Verdict, CounterState) {
+    let (now_ms, clock, mut next) = advance_clock(state, reading);
     prune(&mut next, now_ms, limits);
     let mut used = Vec::with_capacity(limits.len());
     let mut worst: Option<(&Limit, u64)> = None;
@@ -144,25 +187,54 @@ pub fn release(state: &CounterState, stamp_ms: u64, limits: &[Limit]) -> Counter
     next
 }
 
-fn normalize_clock(state: &CounterState, now_ms: u64) -> (u64, ClockNote, CounterState) {
+/// The counters' "now" for `reading`, what the clocks did, and the state
+/// with the new high-water mark and boot mark.
+fn advance_clock(state: &CounterState, reading: &Reading) -> (u64, ClockNote, CounterState) {
     let mut next = state.clone();
     next.schema = 1;
+    next.boot = reading
+        .boot
+        .as_ref()
+        .map(|boot| mark(boot, reading.wall_ms));
     let high_water = state.high_water_ms;
+    if let (Some(last), Some(boot)) = (&state.boot, &reading.boot)
+        && last.boot_id == boot.boot_id
+        && boot.elapsed_ms >= last.boot_ms
+    {
+        let elapsed = boot.elapsed_ms - last.boot_ms;
+        let now_ms = high_water.saturating_add(elapsed);
+        next.high_water_ms = now_ms;
+        let wall_moved = i128::from(reading.wall_ms) - i128::from(last.wall_ms);
+        let step = wall_moved - i128::from(elapsed);
+        let clock = if step.unsigned_abs() > u128::from(CLOCK_SKEW_MS) {
+            ClockNote::WallStepped {
+                by_ms: i64::try_from(step).unwrap_or(i64::MAX),
+            }
+        } else {
+            ClockNote::Steady
+        };
+        return (now_ms, clock, next);
+    }
+    let now_ms = reading.wall_ms;
     if now_ms >= high_water {
         next.high_water_ms = now_ms;
         return (now_ms, ClockNote::Steady, next);
     }
     let behind = high_water - now_ms;
-    if behind <= CLOCK_SKEW_MS {
-        return (high_water, ClockNote::SkewClamped, next);
+    let clock = if behind <= CLOCK_SKEW_MS {
+        ClockNote::SkewClamped
+    } else {
+        ClockNote::SteppedBack { by_ms: behind }
+    };
+    (high_water, clock, next)
+}
+
+fn mark(boot: &BootTime, wall_ms: u64) -> BootMark {
+    BootMark {
+        boot_id: boot.boot_id.clone(),
+        boot_ms: boot.elapsed_ms,
+        wall_ms,
     }
-    for stamps in next.counters.values_mut() {
-        for stamp in stamps.iter_mut() {
-            *stamp = stamp.saturating_sub(behind);
-        }
-    }
-    next.high_water_ms = now_ms;
-    (now_ms, ClockNote::SteppedBack { by_ms: behind }, next)
 }
 
 /// Drops times that no window can count any more: per limit, those at
