@@ -33,7 +33,7 @@ pub enum Verdict {
     /// Answer the client with this tool result; the child never sees it.
     Answer(Value),
     /// Forward it to the child; settle the admission when it answers.
-    Forward(Admission),
+    Forward(Box<Admission>),
 }
 
 /// The policy gate of one gateway session.
@@ -76,7 +76,7 @@ impl Gate {
             return Verdict::Answer(to_json(&window_result(outcome)));
         }
         match self.admit(call) {
-            Ok(admission) => Verdict::Forward(admission),
+            Ok(admission) => Verdict::Forward(Box::new(admission)),
             Err(denial) => Verdict::Answer(to_json(&refusal(&denial))),
         }
     }

@@ -30,7 +30,7 @@ pub enum Outgoing {
 enum Forwarded {
     Initialize,
     ToolsList { first_page: bool },
-    ToolsCall { admission: Admission },
+    ToolsCall { admission: Box<Admission> },
     Other,
 }
 
@@ -171,7 +171,7 @@ impl Proxy {
             .unwrap_or_else(|| "the session is closing".to_owned());
         drop(state);
         if let Forwarded::ToolsCall { admission } = kind {
-            self.gate.abandon(admission, &why);
+            self.gate.abandon(*admission, &why);
         }
         self.reply(message::error_line(id, message::SERVER_GONE, &why));
     }
@@ -223,7 +223,7 @@ impl Proxy {
             }
             Verdict::Answer(_) => {}
             Verdict::Forward(admission) if cancelled => self.gate.abandon(
-                admission,
+                *admission,
                 "the client cancelled the call before it reached the MCP server",
             ),
             Verdict::Forward(admission) => {
@@ -248,7 +248,7 @@ impl Proxy {
         drop(state);
         if let Some(Forwarded::ToolsCall { admission }) = forwarded {
             self.gate
-                .abandon(admission, "the client cancelled the call");
+                .abandon(*admission, "the client cancelled the call");
         }
         self.send_to_child(line);
     }
@@ -279,7 +279,7 @@ impl Proxy {
                 self.reply(message.to_string());
             }
             Some(Forwarded::ToolsCall { admission }) => {
-                self.settle(admission, &message);
+                self.settle(*admission, &message);
                 self.reply(line.to_owned());
             }
             Some(Forwarded::Other) | None => self.reply(line.to_owned()),
@@ -335,7 +335,7 @@ impl Proxy {
         let unanswered = forwarded.len();
         for (key, kind) in forwarded {
             if let Forwarded::ToolsCall { admission } = kind {
-                self.gate.abandon(admission, why);
+                self.gate.abandon(*admission, why);
             }
             let id: Value = serde_json::from_str(&key).unwrap_or(Value::Null);
             self.reply(message::error_line(&id, message::SERVER_GONE, why));
