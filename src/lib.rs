@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod desktop;
 pub mod files;
+pub mod gateway;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod import;

@@ -1,6 +1,7 @@
 //! No secret escapes: a full scenario with the real binary, the real
 //! keyring and the Odoo test server (add, test, databases, list, show,
-//! export, exec, policy check, open, an MCP session), every log level on,
+//! export, exec, policy check, open, an MCP session, a gateway session),
+//! every log level on,
 //! then every file, output stream, audit line, MCP reply and process
 //! argument is searched for the secrets. Run under `scripts/test --test secret_leak`.
 
@@ -183,6 +184,54 @@ async fn mcp_session(
     );
 }
 
+/// The gateway part: a real client on `odoo-connections gateway` in front
+/// of the Python MCP test server; argv of every process is checked while
+/// the gateway and its child run, and its replies and log are recorded.
+async fn gateway_session(sandbox: &Sandbox, transcript: &mut Transcript, secrets: &[&str]) {
+    let mut command = sandbox.command();
+    command
+        .args(["gateway", "acme17", "--profile", "odoo-mcp", "--"])
+        .arg(support::gateway::python())
+        .arg(support::gateway::child_server())
+        .env("ODOO_CONNECTIONS_LOG", "trace");
+    let (transport, stderr) = TokioChildProcess::builder(tokio::process::Command::from(command))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the gateway");
+    let mut stderr = stderr.expect("piped stderr");
+    let gateway_log = tokio::spawn(async move {
+        let mut text = String::new();
+        stderr.read_to_string(&mut text).await.ok();
+        text
+    });
+    let client = ().serve(transport).await.expect("MCP handshake through the gateway");
+    let tools = client.list_all_tools().await.expect("tools/list");
+    let refused = call(
+        &client,
+        "read_partner",
+        serde_json::json!({"partner_id": 1}),
+    )
+    .await;
+    assert_eq!(refused.is_error, Some(true), "{refused:?}");
+    for secret in secrets {
+        assert_eq!(
+            processes_with_secret_in_argv(secret),
+            Vec::<String>::new(),
+            "a process argument holds the secret while the gateway runs"
+        );
+    }
+    client.cancel().await.expect("close the gateway session");
+    transcript.note(
+        "gateway tools/list",
+        serde_json::to_string(&tools).expect("tools as JSON"),
+    );
+    transcript.note(
+        "gateway reply",
+        serde_json::to_string(&refused).expect("reply as JSON"),
+    );
+    transcript.note("gateway stderr", gateway_log.await.expect("stderr reader"));
+}
+
 /// Adds three connections, JSON-RPC with an API key (Odoo 17), JSON-2 with
 /// a bearer key (Odoo 19) and XML-RPC with a password, then runs every
 /// command that reads them.
@@ -316,6 +365,11 @@ fn no_secret_leaves_the_keyring_in_a_full_scenario() {
     runtime.block_on(mcp_session(
         &sandbox,
         &window,
+        &mut transcript,
+        &[&key, &password],
+    ));
+    runtime.block_on(gateway_session(
+        &sandbox,
         &mut transcript,
         &[&key, &password],
     ));

@@ -6,6 +6,7 @@ mod connections;
 mod doctor;
 mod exec;
 mod exit;
+mod gateway;
 mod launch;
 pub mod output;
 mod policy;
@@ -90,7 +91,11 @@ pub enum Command {
     Export(transfer::ExportArgs),
     /// Run a command with the connection in ODOO_* environment variables.
     Exec(exec::ExecArgs),
-    /// Print the snippet that registers `odoo-connections mcp` in an MCP client.
+    /// Run an Odoo MCP server behind the policy: the connection goes into its
+    /// environment, every tool call through policy.json.
+    Gateway(gateway::GatewayArgs),
+    /// Print the entry that registers `odoo-connections mcp` (or an Odoo MCP
+    /// server behind the gateway) in an MCP client.
     McpConfig(setup::McpConfigArgs),
     /// Print shell completions.
     Completions(setup::CompletionsArgs),
@@ -134,6 +139,11 @@ pub struct ApproveArgs {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
+    let globals = crate::mcp::client_config::GlobalOptions {
+        config_dir: cli.config_dir.clone(),
+        state_dir: cli.state_dir.clone(),
+        policy: cli.policy.clone(),
+    };
     let paths = Paths::resolve(cli.config_dir, cli.state_dir)
         .map_err(|err| CliError::new(Exit::Failure, err.to_string()))?;
     let policy = PolicySource::resolve(cli.policy, &paths);
@@ -152,7 +162,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Import(args)) => transfer::import(&paths, &args),
         Some(Command::Export(args)) => transfer::export(&paths, &args),
         Some(Command::Exec(args)) => exec::exec(&paths, &args),
-        Some(Command::McpConfig(args)) => setup::mcp_config(&args),
+        Some(Command::Gateway(args)) => gateway::gateway(&paths, policy, &args),
+        Some(Command::McpConfig(args)) => setup::mcp_config(&args, &globals),
         Some(Command::Completions(args)) => setup::completions(&args),
         Some(Command::Man(args)) => setup::man(&args),
         Some(Command::Install(args)) => setup::install(&args),

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory as _, ValueEnum};
 
 use crate::desktop;
-use crate::mcp::client_config::{self, McpClient};
+use crate::inject::{self, ExtraVariable, Profile};
+use crate::mcp::client_config::{self, GatewayTarget, GlobalOptions, McpClient, ServerEntry};
 
 use super::Cli;
 use super::exit::{CliError, Exit};
@@ -20,6 +21,12 @@ pub enum ClientFlag {
     ClaudeDesktop,
     /// The Claude Code command line.
     ClaudeCode,
+    /// Cursor's mcp.json.
+    Cursor,
+    /// VS Code's .vscode/mcp.json.
+    Vscode,
+    /// Windsurf's mcp_config.json.
+    Windsurf,
 }
 
 /// `mcp-config` arguments.
@@ -28,6 +35,24 @@ pub struct McpConfigArgs {
     /// Which client to configure.
     #[arg(long, value_enum, default_value_t)]
     client: ClientFlag,
+    /// Print an entry that runs COMMAND (an Odoo MCP server) behind
+    /// `odoo-connections gateway NAME` instead of `odoo-connections mcp`.
+    #[arg(long, value_name = "NAME", requires = "command")]
+    gateway: Option<String>,
+    /// The gateway's profile: generic, mcp-server-odoo or odoo-mcp.
+    #[arg(long, requires = "gateway", value_parser = str::parse::<Profile>)]
+    profile: Option<Profile>,
+    /// A non-secret setting for the gateway's server, e.g. --env ODOO_YOLO=read.
+    #[arg(long = "env", value_name = "NAME=VALUE", requires = "gateway", value_parser = str::parse::<ExtraVariable>)]
+    env: Vec<ExtraVariable>,
+    /// The Odoo MCP server's command and arguments (after `--`).
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND",
+        requires = "gateway"
+    )]
+    command: Vec<String>,
 }
 
 /// `completions` arguments.
@@ -49,15 +74,34 @@ fn failure(err: impl std::fmt::Display) -> CliError {
     CliError::new(Exit::Failure, err.to_string())
 }
 
-/// `mcp-config`.
-pub fn mcp_config(args: &McpConfigArgs) -> Result<(), CliError> {
+/// `mcp-config`: the entry, with the global options that were given.
+pub fn mcp_config(args: &McpConfigArgs, globals: &GlobalOptions) -> Result<(), CliError> {
     let client = match args.client {
         ClientFlag::ClaudeDesktop => McpClient::ClaudeDesktop,
         ClientFlag::ClaudeCode => McpClient::ClaudeCode,
+        ClientFlag::Cursor => McpClient::Cursor,
+        ClientFlag::Vscode => McpClient::VsCode,
+        ClientFlag::Windsurf => McpClient::Windsurf,
     };
+    let target = args.gateway.as_ref().map(|connection| GatewayTarget {
+        connection: connection.clone(),
+        profile: args.profile.unwrap_or_default(),
+        env: args.env.clone(),
+        command: args.command.clone(),
+    });
     let executable = std::env::current_exe().map_err(failure)?;
+    let entry = ServerEntry::new(&executable, globals, target.as_ref());
     output::note(client.instructions());
-    output::line(client_config::snippet(client, &executable));
+    if entry.env.is_empty() && inject::session_bus_hint().is_some() {
+        output::note(
+            "Note: no session bus is reachable from here (DBUS_SESSION_BUS_ADDRESS is unset); run this in your desktop session so the entry can include it.",
+        );
+    } else if !entry.env.is_empty() {
+        output::note(
+            "The entry sets DBUS_SESSION_BUS_ADDRESS (not a secret) so the server reaches your keyring; it changes when you log in again, so print the entry again then.",
+        );
+    }
+    output::line(client_config::entry_snippet(client, &entry));
     Ok(())
 }
 

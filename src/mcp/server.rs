@@ -15,7 +15,7 @@ use rmcp::{
 use serde_json::json;
 
 use crate::catalog::Catalog;
-use crate::launcher::{self, LaunchError};
+use crate::launcher::{self, LaunchError, WindowOutcome};
 use crate::model::Connection;
 use crate::paths::Paths;
 use crate::policy::audit::Caller;
@@ -102,18 +102,7 @@ impl ConnectionManagerServer {
         };
         let (guard, paths) = (self.guard.clone(), self.paths.clone());
         let outcome = blocking(move || launcher::show_window(&guard, &paths, admission)).await?;
-        Ok(match outcome {
-            Ok(window) => CallToolResult::success(vec![ContentBlock::text(format!(
-                "The Odoo Connection Manager window is on the user's screen ({}).",
-                window.describe()
-            ))]),
-            Err(LaunchError::Denied(denial)) => refusal(&denial),
-            Err(error @ LaunchError::WindowFailed(_)) => {
-                CallToolResult::error(vec![ContentBlock::text(format!(
-                    "{error}\nThe call was not counted; tell the user."
-                ))])
-            }
-        })
+        Ok(window_result(outcome))
     }
 
     #[tool(
@@ -248,9 +237,26 @@ impl ServerHandler for ConnectionManagerServer {
     }
 }
 
+/// The `open_connection_manager` result for what the launcher did (shared
+/// with the gateway, which answers that tool itself).
+pub fn window_result(outcome: Result<WindowOutcome, LaunchError>) -> CallToolResult {
+    match outcome {
+        Ok(window) => CallToolResult::success(vec![ContentBlock::text(format!(
+            "The Odoo Connection Manager window is on the user's screen ({}).",
+            window.describe()
+        ))]),
+        Err(LaunchError::Denied(denial)) => refusal(&denial),
+        Err(error @ LaunchError::WindowFailed(_)) => {
+            CallToolResult::error(vec![ContentBlock::text(format!(
+                "{error}\nThe call was not counted; tell the user."
+            ))])
+        }
+    }
+}
+
 /// A refusal the model can act on: `[POLICY DENIED]`, the tool, the
 /// reason with its retry hint, the rule; plus the same as structured data.
-fn refusal(denial: &Denial) -> CallToolResult {
+pub fn refusal(denial: &Denial) -> CallToolResult {
     let mut result = CallToolResult::error(vec![ContentBlock::text(format!(
         "[POLICY DENIED] {denial}"
     ))]);

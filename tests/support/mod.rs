@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod crash;
+pub mod gateway;
 pub mod keyring;
 pub mod mcp_client;
 pub mod odoo_server;

@@ -1,0 +1,149 @@
+"""A small MCP stdio server (official Python SDK) that the gateway tests put
+behind `odoo-connections gateway`: read and write tools, a slow tool, a
+crashing tool, a tool the server refuses with a JSON-RPC error, resources, prompts,
+completions, logging and progress, and a tool that asks the client for
+sampling, elicitation and roots.
+
+Every tool call that reaches this server appends one JSON line to the file
+named by CHILD_CALL_LOG, so a test can compare what reached the server with
+the gateway's audit log. CHILD_ENV_LOG, when set, receives the ODOO_* names
+this process sees (values only as SHA-256 digests).
+"""
+
+import hashlib
+import json
+import os
+
+import anyio
+from pydantic import BaseModel
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.shared.exceptions import MCPError
+from mcp.types import (
+    Completion,
+    SamplingMessage,
+    TextContent,
+    ToolAnnotations,
+)
+
+server = MCPServer("gateway-test-child")
+
+READ_ONLY = ToolAnnotations(readOnlyHint=True)
+WRITES = ToolAnnotations(readOnlyHint=False, destructiveHint=True)
+
+
+def record(tool: str, arguments: dict) -> None:
+    path = os.environ.get("CHILD_CALL_LOG")
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(json.dumps({"tool": tool, "arguments": arguments}) + "\n")
+
+
+def record_environment() -> None:
+    path = os.environ.get("CHILD_ENV_LOG")
+    if not path:
+        return
+    seen = {
+        name: hashlib.sha256(value.encode()).hexdigest()
+        for name, value in os.environ.items()
+        if name.startswith("ODOO_")
+    }
+    with open(path, "w", encoding="utf-8") as log:
+        json.dump({"env": seen, "cwd": os.getcwd(), "pid": os.getpid()}, log)
+
+
+@server.tool(annotations=READ_ONLY)
+def read_partner(partner_id: int) -> str:
+    """Read one partner (read-only)."""
+    record("read_partner", {"partner_id": partner_id})
+    return f"partner {partner_id}: Azure Interior"
+
+
+@server.tool(annotations=WRITES)
+def write_partner(partner_id: int, name: str) -> str:
+    """Rename one partner."""
+    record("write_partner", {"partner_id": partner_id, "name": name})
+    return f"partner {partner_id} renamed to {name}"
+
+
+@server.tool(annotations=WRITES)
+def fail_partner(partner_id: int) -> str:
+    """A write the server refuses with a JSON-RPC error (it did not run)."""
+    record("fail_partner", {"partner_id": partner_id})
+    raise MCPError(code=-32602, message=f"partner {partner_id} is locked")
+
+
+@server.tool(annotations=READ_ONLY)
+async def slow(seconds: float) -> str:
+    """Sleep, then answer (for cancellation)."""
+    record("slow", {"seconds": seconds})
+    await anyio.sleep(seconds)
+    return "slept"
+
+
+@server.tool(annotations=WRITES)
+def crash(code: int) -> str:
+    """Exit the whole server at once, without answering."""
+    record("crash", {"code": code})
+    os._exit(code)
+
+
+@server.tool(annotations=READ_ONLY)
+async def chatty(steps: int, ctx: Context) -> str:
+    """Send log messages and progress notifications."""
+    record("chatty", {"steps": steps})
+    for step in range(1, steps + 1):
+        await ctx.info(f"step {step} of {steps}")
+        await ctx.report_progress(step, steps, f"step {step}")
+    return f"{steps} steps done"
+
+
+class Confirm(BaseModel):
+    confirm: bool
+
+
+@server.tool(annotations=READ_ONLY)
+async def ask_client(ctx: Context) -> str:
+    """Ask the client for sampling, elicitation and roots."""
+    record("ask_client", {})
+    sampled = await ctx.session.create_message(
+        [SamplingMessage(role="user", content=TextContent(type="text", text="say hi"))],
+        max_tokens=10,
+        related_request_id=ctx.request_id,
+    )
+    elicited = await ctx.elicit("Proceed?", Confirm)
+    roots = await ctx.session.list_roots()
+    uris = ",".join(str(root.uri) for root in roots.roots)
+    confirmed = getattr(getattr(elicited, "data", None), "confirm", None)
+    return f"sampled={sampled.content.text} elicited={elicited.action}:{confirmed} roots={uris}"
+
+
+@server.tool(name="open_connection_manager")
+def child_open_connection_manager() -> str:
+    """The child's own window opener, which the gateway must replace."""
+    record("open_connection_manager", {})
+    return "the child's plaintext window"
+
+
+@server.resource("note://greeting", description="A greeting")
+def greeting() -> str:
+    return "hello from the child"
+
+
+@server.prompt(description="Greet someone")
+def greet(name: str) -> str:
+    return f"Please greet {name}."
+
+
+@server.completion()
+async def complete(ref, argument, context):
+    if argument.name == "name":
+        names = ["Alice", "Albert", "Bob"]
+        return Completion(values=[n for n in names if n.startswith(argument.value)])
+    return None
+
+
+if __name__ == "__main__":
+    record_environment()
+    server.run("stdio")
