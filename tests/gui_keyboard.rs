@@ -127,8 +127,8 @@ fn the_list_is_one_tab_stop_and_the_arrows_move_inside_it() {
     press(&mut harness, Key::Tab);
     assert!(!list_is_focused(&harness));
     assert!(
-        is_focused(&harness, "Name"),
-        "one Tab leaves the list for the form"
+        is_focused(&harness, "Duplicate…"),
+        "one Tab leaves the list for the editor's first enabled action"
     );
     clean_up(&sandbox);
 }

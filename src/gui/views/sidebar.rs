@@ -25,9 +25,11 @@ const ROW_GAP: f32 = 2.0;
 
 /// Draws the sidebar.
 pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
+    // Narrower in a small window, so the form keeps room down to 640×480.
+    let width = (ui.available_width() * 0.34).clamp(200.0, theme::SIDEBAR_WIDTH);
     egui::Panel::left("sidebar")
         .resizable(false)
-        .exact_size(theme::SIDEBAR_WIDTH)
+        .exact_size(width)
         .show(ui, |ui| {
             ui.add_space(8.0);
             let search = ui
