@@ -716,7 +716,15 @@ fn testing_against_an_odoo_server_shows_the_diagnosis_and_pins_an_untrusted_cert
             .as_deref(),
         Some(fingerprint.as_str())
     );
+    let plain = harness.query_by_label_contains("openssl").is_none()
+        && harness.query_by_label_contains("`").is_none();
+    assert!(plain, "the prompt has no command line and no backticks");
     click(&mut harness, "Trust and pin");
+    assert!(
+        harness.query_by_label("Trust this certificate…").is_none(),
+        "the refusal of the certificate now pinned is gone"
+    );
+    harness.get_by_label("Certificate pinned in the form; save to keep it");
     assert_eq!(
         harness.get_by_label("Fingerprint").value().as_deref(),
         Some(fingerprint.as_str())
