@@ -223,3 +223,19 @@ fn the_delete_dialog_offers_the_safe_choice_first() {
     assert_eq!(saved(&sandbox).len(), 1, "nothing was deleted");
     clean_up(&sandbox);
 }
+
+#[test]
+fn the_search_finds_the_environment_and_a_new_connection_starts_in_development() {
+    let sandbox = Sandbox::new();
+    seed_three(&sandbox);
+    let mut harness = open(&sandbox);
+    press_with(&mut harness, Modifiers::COMMAND, Key::F);
+    harness.event(egui::Event::Text("PROD".into()));
+    settle(&mut harness);
+    assert!(row_exists(&harness, "alpha"), "production matches");
+    assert!(!row_exists(&harness, "beta") && !row_exists(&harness, "gamma"));
+
+    press_with(&mut harness, Modifiers::COMMAND, Key::N);
+    assert_eq!(combo_value(&harness, "Environment"), "Development");
+    clean_up(&sandbox);
+}
