@@ -7,7 +7,7 @@ mod gui_support;
 mod support;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use odoo_connections::gui::AppState;
 use odoo_connections::model::Environment;
 
@@ -237,5 +237,19 @@ fn the_search_finds_the_environment_and_a_new_connection_starts_in_development()
 
     press_with(&mut harness, Modifiers::COMMAND, Key::N);
     assert_eq!(combo_value(&harness, "Environment"), "Development");
+    clean_up(&sandbox);
+}
+
+#[test]
+fn the_selected_row_reads_as_selected_not_checked() {
+    let sandbox = Sandbox::new();
+    seed_three(&sandbox);
+    let mut harness = open(&sandbox);
+    select(&mut harness, "beta");
+    let beta = harness.get_by_role_and_label(Role::ListBoxOption, "beta");
+    assert_eq!(beta.accesskit_node().is_selected(), Some(true));
+    assert!(beta.accesskit_node().toggled().is_none(), "not a checkbox");
+    let alpha = harness.get_by_role_and_label(Role::ListBoxOption, "alpha");
+    assert_eq!(alpha.accesskit_node().is_selected(), Some(false));
     clean_up(&sandbox);
 }

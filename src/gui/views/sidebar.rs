@@ -270,16 +270,12 @@ fn row(
         "{}, {}, {}",
         connection.environment, connection.url, explanation
     );
-    response.widget_info(|| {
-        WidgetInfo::selected(
-            Role::ListBoxOption,
-            true,
-            selected,
-            connection.name.as_str(),
-        )
-    });
+    response
+        .widget_info(|| WidgetInfo::labeled(Role::ListBoxOption, true, connection.name.as_str()));
+    // A list option is selected, not checked (egui's `selected` means toggled).
     ui.ctx().accesskit_node_builder(response.id, |node| {
         node.set_description(description);
+        node.set_selected(selected);
     });
     ui.add_space(ROW_GAP);
     response.on_hover_text(displayable(&explanation))
