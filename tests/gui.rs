@@ -279,7 +279,7 @@ fn unsaved_changes_guard_offers_save_discard_and_keep_editing() {
     replace_text(&mut harness, "Login", "changed-first");
 
     select(&mut harness, "second");
-    harness.get_by_label("Save changes?");
+    harness.get_by_role_and_label(Role::Dialog, "Save changes?");
     click(&mut harness, "Keep editing");
     assert_eq!(harness.state().editor_name(), Some("first"));
     assert_eq!(
@@ -502,7 +502,7 @@ fn keyboard_saves_with_ctrl_s_and_deletes_with_the_delete_key() {
     harness.key_press(egui::Key::Escape);
     harness.key_press(egui::Key::Delete);
     settle(&mut harness);
-    harness.get_by_label("Delete connection?");
+    harness.get_by_role_and_label(Role::Dialog, "Delete connection?");
     click(&mut harness, "Delete");
     assert!(saved(&sandbox).is_empty());
 }
@@ -663,7 +663,7 @@ fn closing_with_unsaved_changes_asks_first() {
     request_close(&mut harness);
     assert!(root_commands(&harness).contains(&egui::ViewportCommand::CancelClose));
     settle(&mut harness);
-    harness.get_by_label("Save changes?");
+    harness.get_by_role_and_label(Role::Dialog, "Save changes?");
     harness.get_by_label("Save changes").click();
     for _ in 0..MAX_JOB_STEPS {
         harness.step();
@@ -707,7 +707,7 @@ fn testing_against_an_odoo_server_shows_the_diagnosis_and_pins_an_untrusted_cert
 
     // The self-signed certificate is not trusted: the prompt shows its fingerprint.
     click(&mut harness, "Test connection");
-    harness.get_by_label("Trust this certificate?");
+    harness.get_by_role_and_label(Role::Dialog, "Trust this certificate?");
     let fingerprint = server.certificate_sha256().to_string();
     assert_eq!(
         harness

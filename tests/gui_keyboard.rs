@@ -212,14 +212,18 @@ fn the_delete_dialog_offers_the_safe_choice_first() {
     let mut harness = open(&sandbox);
     select(&mut harness, "acme-keep");
     press(&mut harness, Key::Delete);
-    harness.get_by_label("Delete connection?");
+    harness.get_by_role_and_label(Role::Dialog, "Delete connection?");
     press(&mut harness, Key::Tab);
     assert!(
         is_focused(&harness, "Cancel"),
         "the first Tab lands on Cancel"
     );
     press(&mut harness, Key::Enter);
-    assert!(harness.query_by_label("Delete connection?").is_none());
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Delete connection?")
+            .is_none()
+    );
     assert_eq!(saved(&sandbox).len(), 1, "nothing was deleted");
     clean_up(&sandbox);
 }
@@ -251,5 +255,22 @@ fn the_selected_row_reads_as_selected_not_checked() {
     assert!(beta.accesskit_node().toggled().is_none(), "not a checkbox");
     let alpha = harness.get_by_role_and_label(Role::ListBoxOption, "alpha");
     assert_eq!(alpha.accesskit_node().is_selected(), Some(false));
+    clean_up(&sandbox);
+}
+
+#[test]
+fn dialogs_are_named_after_their_question_and_notices_are_alerts() {
+    let sandbox = Sandbox::new();
+    seed_three(&sandbox);
+    let mut harness = open(&sandbox);
+    select(&mut harness, "alpha");
+    press(&mut harness, Key::Delete);
+    harness.get_by_role_and_label(Role::Dialog, "Delete connection?");
+    click(&mut harness, "Cancel");
+
+    click(&mut harness, "Duplicate…");
+    replace_text(&mut harness, "New name", "alpha-copy");
+    press(&mut harness, Key::Enter);
+    harness.get_by_role_and_label(Role::Alert, "Notice");
     clean_up(&sandbox);
 }
