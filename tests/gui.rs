@@ -278,7 +278,7 @@ fn unsaved_changes_guard_offers_save_discard_and_keep_editing() {
     replace_text(&mut harness, "Login", "changed-first");
 
     select(&mut harness, "second");
-    harness.get_by_label("Save changes?");
+    harness.get_by_role_and_label(Role::Dialog, "Save changes?");
     click(&mut harness, "Keep editing");
     assert_eq!(harness.state().editor_name(), Some("first"));
     assert_eq!(
@@ -501,7 +501,7 @@ fn keyboard_saves_with_ctrl_s_and_deletes_with_the_delete_key() {
     harness.key_press(egui::Key::Escape);
     harness.key_press(egui::Key::Delete);
     settle(&mut harness);
-    harness.get_by_label("Delete connection?");
+    harness.get_by_role_and_label(Role::Dialog, "Delete connection?");
     click(&mut harness, "Delete");
     assert!(saved(&sandbox).is_empty());
 }
@@ -662,7 +662,7 @@ fn closing_with_unsaved_changes_asks_first() {
     request_close(&mut harness);
     assert!(root_commands(&harness).contains(&egui::ViewportCommand::CancelClose));
     settle(&mut harness);
-    harness.get_by_label("Save changes?");
+    harness.get_by_role_and_label(Role::Dialog, "Save changes?");
     harness.get_by_label("Save changes").click();
     for _ in 0..MAX_JOB_STEPS {
         harness.step();
@@ -706,7 +706,7 @@ fn testing_against_an_odoo_server_shows_the_diagnosis_and_pins_an_untrusted_cert
 
     // The self-signed certificate is not trusted: the prompt shows its fingerprint.
     click(&mut harness, "Test connection");
-    harness.get_by_label("Trust this certificate?");
+    harness.get_by_role_and_label(Role::Dialog, "Trust this certificate?");
     let fingerprint = server.certificate_sha256().to_string();
     assert_eq!(
         harness
@@ -715,7 +715,15 @@ fn testing_against_an_odoo_server_shows_the_diagnosis_and_pins_an_untrusted_cert
             .as_deref(),
         Some(fingerprint.as_str())
     );
+    let plain = harness.query_by_label_contains("openssl").is_none()
+        && harness.query_by_label_contains("`").is_none();
+    assert!(plain, "the prompt has no command line and no backticks");
     click(&mut harness, "Trust and pin");
+    assert!(
+        harness.query_by_label("Trust this certificate…").is_none(),
+        "the refusal of the certificate now pinned is gone"
+    );
+    harness.get_by_label("Certificate pinned in the form; save to keep it");
     assert_eq!(
         harness.get_by_label("Fingerprint").value().as_deref(),
         Some(fingerprint.as_str())

@@ -7,7 +7,7 @@ mod gui_support;
 mod support;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use odoo_connections::gui::AppState;
 use odoo_connections::model::Environment;
 
@@ -127,8 +127,8 @@ fn the_list_is_one_tab_stop_and_the_arrows_move_inside_it() {
     press(&mut harness, Key::Tab);
     assert!(!list_is_focused(&harness));
     assert!(
-        is_focused(&harness, "Name"),
-        "one Tab leaves the list for the form"
+        is_focused(&harness, "Duplicate…"),
+        "one Tab leaves the list for the editor's first enabled action"
     );
     clean_up(&sandbox);
 }
@@ -212,14 +212,65 @@ fn the_delete_dialog_offers_the_safe_choice_first() {
     let mut harness = open(&sandbox);
     select(&mut harness, "acme-keep");
     press(&mut harness, Key::Delete);
-    harness.get_by_label("Delete connection?");
+    harness.get_by_role_and_label(Role::Dialog, "Delete connection?");
     press(&mut harness, Key::Tab);
     assert!(
         is_focused(&harness, "Cancel"),
         "the first Tab lands on Cancel"
     );
     press(&mut harness, Key::Enter);
-    assert!(harness.query_by_label("Delete connection?").is_none());
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Delete connection?")
+            .is_none()
+    );
     assert_eq!(saved(&sandbox).len(), 1, "nothing was deleted");
+    clean_up(&sandbox);
+}
+
+#[test]
+fn the_search_finds_the_environment_and_a_new_connection_starts_in_development() {
+    let sandbox = Sandbox::new();
+    seed_three(&sandbox);
+    let mut harness = open(&sandbox);
+    press_with(&mut harness, Modifiers::COMMAND, Key::F);
+    harness.event(egui::Event::Text("PROD".into()));
+    settle(&mut harness);
+    assert!(row_exists(&harness, "alpha"), "production matches");
+    assert!(!row_exists(&harness, "beta") && !row_exists(&harness, "gamma"));
+
+    press_with(&mut harness, Modifiers::COMMAND, Key::N);
+    assert_eq!(combo_value(&harness, "Environment"), "Development");
+    clean_up(&sandbox);
+}
+
+#[test]
+fn the_selected_row_reads_as_selected_not_checked() {
+    let sandbox = Sandbox::new();
+    seed_three(&sandbox);
+    let mut harness = open(&sandbox);
+    select(&mut harness, "beta");
+    let beta = harness.get_by_role_and_label(Role::ListBoxOption, "beta");
+    assert_eq!(beta.accesskit_node().is_selected(), Some(true));
+    assert!(beta.accesskit_node().toggled().is_none(), "not a checkbox");
+    let alpha = harness.get_by_role_and_label(Role::ListBoxOption, "alpha");
+    assert_eq!(alpha.accesskit_node().is_selected(), Some(false));
+    clean_up(&sandbox);
+}
+
+#[test]
+fn dialogs_are_named_after_their_question_and_notices_are_alerts() {
+    let sandbox = Sandbox::new();
+    seed_three(&sandbox);
+    let mut harness = open(&sandbox);
+    select(&mut harness, "alpha");
+    press(&mut harness, Key::Delete);
+    harness.get_by_role_and_label(Role::Dialog, "Delete connection?");
+    click(&mut harness, "Cancel");
+
+    click(&mut harness, "Duplicate…");
+    replace_text(&mut harness, "New name", "alpha-copy");
+    press(&mut harness, Key::Enter);
+    harness.get_by_role_and_label(Role::Alert, "Notice");
     clean_up(&sandbox);
 }

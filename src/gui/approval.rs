@@ -126,17 +126,7 @@ impl eframe::App for ApprovalApp {
 /// within `wait`.
 pub fn run(tool: &str, caller: &str, action: &str, wait: Duration) -> Result<bool, GuiError> {
     let answer = Arc::new(Mutex::new(None));
-    let viewport = egui::ViewportBuilder::default()
-        .with_title("Allow access? — Odoo Connection Manager")
-        .with_app_id(super::APP_ID)
-        .with_inner_size([520.0, 175.0])
-        .with_resizable(false)
-        .with_always_on_top()
-        .with_icon(super::icon());
-    let options = eframe::NativeOptions {
-        viewport,
-        ..Default::default()
-    };
+    let options = window_options();
     let app = ApprovalApp {
         approval: Approval::new(tool, caller, action, wait),
         answer: Arc::clone(&answer),
@@ -151,6 +141,24 @@ pub fn run(tool: &str, caller: &str, action: &str, wait: Duration) -> Result<boo
     .map_err(|err| GuiError::Window(err.to_string()))?;
     let allowed = answer.lock().ok().and_then(|answer| *answer) == Some(true);
     Ok(allowed)
+}
+
+/// A small fixed window in the middle of the screen, above the others,
+/// that cannot be maximized.
+fn window_options() -> eframe::NativeOptions {
+    let viewport = egui::ViewportBuilder::default()
+        .with_title("Allow access? — Odoo Connection Manager")
+        .with_app_id(super::APP_ID)
+        .with_inner_size([520.0, 190.0])
+        .with_resizable(false)
+        .with_maximize_button(false)
+        .with_always_on_top()
+        .with_icon(super::icon());
+    eframe::NativeOptions {
+        viewport,
+        centered: true,
+        ..Default::default()
+    }
 }
 
 #[cfg(test)]
@@ -170,6 +178,16 @@ mod tests {
                 Duration::from_secs(120),
             ),
         )
+    }
+
+    #[test]
+    fn the_window_is_centred_on_top_fixed_and_has_no_maximize_button() {
+        let options = window_options();
+        assert!(options.centered, "placed in the middle of the screen");
+        let viewport = options.viewport;
+        assert_eq!(viewport.maximize_button, Some(false));
+        assert_eq!(viewport.resizable, Some(false));
+        assert_eq!(viewport.window_level, Some(egui::WindowLevel::AlwaysOnTop));
     }
 
     #[test]

@@ -158,6 +158,8 @@ impl AppState {
                 if let Some(editor) = self.editor.as_mut().filter(|editor| editor.id == id) {
                     editor.draft.tls = TlsChoice::Pinned;
                     editor.draft.fingerprint = fingerprint.to_string();
+                    // The refusal was about the certificate now pinned.
+                    self.last_tests.remove(&id);
                     self.tell("Certificate pinned in the form; save to keep it", false);
                 }
             }

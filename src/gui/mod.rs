@@ -70,7 +70,7 @@ pub fn run(paths: &Paths, announce: bool) -> Result<(), GuiError> {
         .with_title(WINDOW_TITLE)
         .with_app_id(APP_ID)
         .with_inner_size([1100.0, 720.0])
-        .with_min_inner_size([820.0, 520.0])
+        .with_min_inner_size([640.0, 480.0])
         .with_icon(icon());
     let options = eframe::NativeOptions {
         viewport,

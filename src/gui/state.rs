@@ -130,7 +130,11 @@ pub(crate) struct Editor {
 impl Editor {
     /// An empty form for a new connection.
     pub fn new_connection() -> Self {
-        let draft = ConnectionDraft::new();
+        // A new connection starts as the safest environment, not Production.
+        let draft = ConnectionDraft {
+            environment: crate::model::Environment::Development,
+            ..ConnectionDraft::new()
+        };
         Self {
             id: ConnectionId::random(),
             saved: false,
@@ -439,11 +443,16 @@ impl AppState {
             None => false,
         };
         let (connections, search) = (&self.connections, self.search.as_str());
+        // The environment counts too: "prod" finds the production ones.
+        let needle = search.trim().to_lowercase();
+        let matches = |connection: &Connection| {
+            connection.matches(search) || connection.environment.as_str().contains(&needle)
+        };
         if narrowing {
-            (self.matches.positions).retain(|&position| connections[position].matches(search));
+            (self.matches.positions).retain(|&position| matches(&connections[position]));
         } else {
             self.matches.positions = (0..connections.len())
-                .filter(|&position| connections[position].matches(search))
+                .filter(|&position| matches(&connections[position]))
                 .collect();
         }
         self.matches.search = Some(self.search.clone());

@@ -13,20 +13,52 @@ use crate::model::Environment;
 use super::theme::{self, Outcome};
 
 /// One row of a two-column form grid: the label, then the widget tied to
-/// it (so screen readers and tests find it by the label) with the error
-/// message under it.
+/// it (so screen readers and tests find it by the label).
 pub(crate) fn form_row(
+    ui: &mut Ui,
+    label: &str,
+    add: impl FnOnce(&mut Ui) -> Response,
+) -> Response {
+    let label = ui.label(label);
+    let response = add(ui).labelled_by(label.id);
+    ui.end_row();
+    response
+}
+
+/// A form row whose widget can be refused: one line under it is always
+/// kept for the message, so a message coming or going moves no field (a
+/// message longer than the line is cut, and shown whole on hover).
+pub(crate) fn checked_row(
     ui: &mut Ui,
     label: &str,
     error: Option<&str>,
     add: impl FnOnce(&mut Ui) -> Response,
 ) -> Response {
-    let label = ui.label(label);
+    let line_height = ui.text_style_height(&egui::TextStyle::Body);
+    // The label's cell keeps the same empty line, so it stays level with the field.
+    let label = ui
+        .vertical(|ui| {
+            ui.spacing_mut().item_spacing.y = 2.0;
+            let label = ui.label(label);
+            ui.allocate_space(vec2(0.0, line_height));
+            label
+        })
+        .inner;
     let response = ui
         .vertical(|ui| {
+            ui.spacing_mut().item_spacing.y = 2.0;
             let response = add(ui).labelled_by(label.id);
+            let line = vec2(
+                response.rect.width().max(super::theme::FIELD_WIDTH),
+                line_height,
+            );
+            let (rect, _) = ui.allocate_exact_size(line, egui::Sense::hover());
             if let Some(error) = error {
-                error_text(ui, error);
+                let colour = super::theme::danger(ui.visuals());
+                let text = RichText::new(displayable(error)).color(colour);
+                let layout = egui::Layout::left_to_right(egui::Align::Center);
+                let mut line = ui.new_child(egui::UiBuilder::new().max_rect(rect).layout(layout));
+                line.add(egui::Label::new(text).truncate());
             }
             response
         })
@@ -37,7 +69,7 @@ pub(crate) fn form_row(
 
 /// A validation or failure message in the error colour.
 pub(crate) fn error_text(ui: &mut Ui, text: &str) -> Response {
-    let colour = ui.visuals().error_fg_color;
+    let colour = super::theme::danger(ui.visuals());
     ui.label(RichText::new(displayable(text)).color(colour).small())
 }
 

@@ -48,7 +48,12 @@ fn modal(
     heading: &str,
     content: impl FnOnce(&mut Ui) -> Option<bool>,
 ) -> bool {
-    let response = Modal::new(Id::unique(id)).show(ctx, |ui| {
+    let id = Id::unique(id);
+    // Named after its heading, so a screen reader says what the dialog asks.
+    let area = Modal::default_area(id)
+        .accessible_name(heading)
+        .role(egui::accesskit::Role::Dialog);
+    let response = Modal::new(id).area(area).show(ctx, |ui| {
         ui.set_width(DIALOG_WIDTH);
         ui.heading(heading);
         ui.add_space(8.0);

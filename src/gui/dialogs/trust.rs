@@ -24,9 +24,8 @@ pub(super) fn show(
             "The certificate of {host} is not trusted by this system, or does not match the pinned one."
         ));
         ui.label(
-            "Compare this SHA-256 fingerprint with the one your administrator gives you \
-             (for example from `openssl x509 -noout -fingerprint -sha256`). \
-             Trust it only if they match.",
+            "Compare this SHA-256 fingerprint with the one the server's administrator \
+             gives you. Trust it only if they match.",
         );
         ui.add_space(8.0);
         let mut text = fingerprint.to_string();

@@ -12,7 +12,7 @@ use crate::model::{
 use super::super::command::Command;
 use super::super::state::{AppState, Discovery, Editor, StoredSecret};
 use super::super::theme;
-use super::super::widgets::{choice, environment_badge, form_row};
+use super::super::widgets::{checked_row, choice, environment_badge, form_row};
 
 /// Draws the editor (or a hint when nothing is selected).
 pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
@@ -26,12 +26,14 @@ pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
             });
             return;
         };
-        egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::ScrollArea::both().show(ui, |ui| {
             heading(ui, &editor);
             ui.add_space(theme::SECTION_GAP);
-            ui.add_enabled_ui(!editor.saving, |ui| form(ui, &mut editor, state));
-            ui.add_space(theme::SECTION_GAP);
+            // The actions and their result come before the long form, so
+            // both are in view at any window size.
             super::editor_actions::show(ui, &editor, state);
+            ui.add_space(theme::SECTION_GAP);
+            ui.add_enabled_ui(!editor.saving, |ui| form(ui, &mut editor, state));
         });
         state.editor = Some(editor);
     });
@@ -59,23 +61,23 @@ fn form(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
         .spacing([14.0, 10.0])
         .show(ui, |ui| {
             let draft = &mut editor.draft;
-            let name = form_row(ui, "Name", error(Field::Name), |ui| {
+            let name = checked_row(ui, "Name", error(Field::Name), |ui| {
                 text(ui, &mut draft.name, "acme-prod")
             });
             if std::mem::take(&mut state.focus_name) {
                 name.request_focus();
             }
-            form_row(ui, "Server URL", error(Field::Url), |ui| {
+            checked_row(ui, "Server URL", error(Field::Url), |ui| {
                 text(ui, &mut draft.url, "https://erp.example.com")
             });
             database_row(ui, editor, &errors, state);
             let draft = &mut editor.draft;
-            form_row(ui, "Login", error(Field::Login), |ui| {
+            checked_row(ui, "Login", error(Field::Login), |ui| {
                 text(ui, &mut draft.login, "admin or you@example.com")
             });
             secret_row(ui, editor, state);
             let draft = &mut editor.draft;
-            form_row(ui, "Protocol", None, |ui| {
+            form_row(ui, "Protocol",|ui| {
                 choice(
                     ui,
                     "protocol",
@@ -92,7 +94,7 @@ fn form(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
             let insecure = (draft.tls == TlsChoice::Insecure).then_some(
                 "any certificate is accepted: whoever sits between you and the server can read the secret",
             );
-            form_row(ui, "Certificate check", insecure, |ui| {
+            checked_row(ui, "Certificate check", insecure, |ui| {
                 choice(
                     ui,
                     "tls",
@@ -106,11 +108,11 @@ fn form(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
                 )
             });
             if draft.tls == TlsChoice::Pinned {
-                form_row(ui, "Fingerprint", error(Field::Fingerprint), |ui| {
+                checked_row(ui, "Fingerprint", error(Field::Fingerprint), |ui| {
                     text(ui, &mut draft.fingerprint, "SHA-256, e.g. AB:CD:…")
                 });
             }
-            form_row(ui, "Environment", None, |ui| {
+            form_row(ui, "Environment",|ui| {
                 choice(
                     ui,
                     "environment",
@@ -123,10 +125,10 @@ fn form(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
                     ],
                 )
             });
-            form_row(ui, "Tags", error(Field::Tags), |ui| {
+            checked_row(ui, "Tags", error(Field::Tags), |ui| {
                 text(ui, &mut draft.tags, "comma-separated, e.g. client-a, eu")
             });
-            form_row(ui, "Notes", None, |ui| {
+            form_row(ui, "Notes",|ui| {
                 ui.add(
                     TextEdit::multiline(&mut draft.notes)
                         .desired_rows(3)
@@ -134,7 +136,7 @@ fn form(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
                         .hint_text("plain text; never put a secret here"),
                 )
             });
-            form_row(ui, "Timeout (s)", error(Field::Timeout), |ui| {
+            checked_row(ui, "Timeout (s)", error(Field::Timeout), |ui| {
                 ui.add(TextEdit::singleline(&mut draft.timeout_secs).desired_width(60.0))
             });
         });
@@ -174,13 +176,25 @@ fn database_row(ui: &mut Ui, editor: &mut Editor, errors: &FieldErrors, state: &
         .get(Field::Database)
         .map(str::to_owned)
         .or(discovery_error);
-    form_row(ui, "Database", error.as_deref(), |ui| {
+    checked_row(ui, "Database", error.as_deref(), |ui| {
         ui.horizontal(|ui| {
             let field = ui.add(
                 TextEdit::singleline(&mut editor.draft.database)
                     .hint_text("database name")
                     .desired_width(theme::FIELD_WIDTH - 150.0),
             );
+            // The button stays where it is while the server is asked.
+            let running = editor.discovery == Discovery::Running;
+            if ui
+                .add_enabled(!running, egui::Button::new("Discover databases"))
+                .on_hover_text("Ask the server which databases it has")
+                .clicked()
+            {
+                state.send(Command::Discover);
+            }
+            if running {
+                ui.spinner();
+            }
             if let Discovery::Found(names) = &editor.discovery {
                 let picked = ComboBox::from_id_salt("discovered_databases")
                     .selected_text("Pick…")
@@ -195,15 +209,6 @@ fn database_row(ui: &mut Ui, editor: &mut Editor, errors: &FieldErrors, state: &
                         }
                     });
                 picked.response.accessible_name("Discovered databases");
-            }
-            if editor.discovery == Discovery::Running {
-                ui.spinner();
-            } else if ui
-                .button("Discover databases")
-                .on_hover_text("Ask the server which databases it has")
-                .clicked()
-            {
-                state.send(Command::Discover);
             }
             field
         })
@@ -227,7 +232,7 @@ fn secret_row(ui: &mut Ui, editor: &mut Editor, state: &mut AppState) {
         _ => "API key or password",
     };
     let revealed = secret.revealed;
-    form_row(ui, "Secret", error.as_deref(), |ui| {
+    checked_row(ui, "Secret", error.as_deref(), |ui| {
         ui.horizontal(|ui| {
             let field = ui.add(
                 TextEdit::singleline(&mut *secret.text)

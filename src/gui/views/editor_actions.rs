@@ -16,7 +16,7 @@ use super::super::widgets::{displayable, error_text, utc_time};
 
 /// Draws the action row and the test result of `editor`.
 pub(super) fn show(ui: &mut Ui, editor: &Editor, state: &mut AppState) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let save = ui
             .add_enabled(editor.can_save(), Button::new("Save"))
             .on_hover_text("Ctrl+S")
@@ -33,11 +33,6 @@ pub(super) fn show(ui: &mut Ui, editor: &Editor, state: &mut AppState) {
             };
             state.send(Command::Discard { then });
         }
-        if editor.saving {
-            ui.spinner();
-        }
-        ui.separator();
-        test_button(ui, editor, state);
         ui.separator();
         let settled = editor.saved && !editor.is_dirty();
         let explain = "Save or revert your changes first";
@@ -61,6 +56,13 @@ pub(super) fn show(ui: &mut Ui, editor: &Editor, state: &mut AppState) {
             .clicked()
         {
             state.send(Command::AskDelete);
+        }
+        // Last in the row: what changes while a test or a save runs moves
+        // no other button.
+        ui.separator();
+        test_button(ui, editor, state);
+        if editor.saving {
+            ui.spinner();
         }
     });
     ui.add_space(theme::SECTION_GAP);

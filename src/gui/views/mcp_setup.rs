@@ -18,7 +18,7 @@ pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
         ui.heading("Use with an MCP client");
         ui.label(
             RichText::new(
-                "AI agents reach your connections through `odoo-connections mcp`; secrets stay in the keyring",
+                "AI agents reach your connections through “odoo-connections mcp”; secrets stay in the keyring",
             )
             .weak(),
         );

@@ -233,6 +233,9 @@ fn toast(ctx: &egui::Context, state: &mut AppState) {
     let dismissed = egui::Area::new(egui::Id::unique("toast"))
         .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -36.0))
         .order(egui::Order::Foreground)
+        // Announced by screen readers as it appears.
+        .role(egui::accesskit::Role::Alert)
+        .accessible_name("Notice")
         .show(ctx, |ui| {
             let visuals = ui.visuals().clone();
             let accent = if notice.is_error {

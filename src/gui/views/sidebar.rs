@@ -25,9 +25,11 @@ const ROW_GAP: f32 = 2.0;
 
 /// Draws the sidebar.
 pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
+    // Narrower in a small window, so the form keeps room down to 640×480.
+    let width = (ui.available_width() * 0.34).clamp(200.0, theme::SIDEBAR_WIDTH);
     egui::Panel::left("sidebar")
         .resizable(false)
-        .exact_size(theme::SIDEBAR_WIDTH)
+        .exact_size(width)
         .show(ui, |ui| {
             ui.add_space(8.0);
             let search = ui
@@ -268,16 +270,12 @@ fn row(
         "{}, {}, {}",
         connection.environment, connection.url, explanation
     );
-    response.widget_info(|| {
-        WidgetInfo::selected(
-            Role::ListBoxOption,
-            true,
-            selected,
-            connection.name.as_str(),
-        )
-    });
+    response
+        .widget_info(|| WidgetInfo::labeled(Role::ListBoxOption, true, connection.name.as_str()));
+    // A list option is selected, not checked (egui's `selected` means toggled).
     ui.ctx().accesskit_node_builder(response.id, |node| {
         node.set_description(description);
+        node.set_selected(selected);
     });
     ui.add_space(ROW_GAP);
     response.on_hover_text(displayable(&explanation))
