@@ -13,8 +13,8 @@ use crate::paths::Paths;
 use crate::policy::PolicySource;
 use crate::store::{StoreError, TestResults};
 
-use super::output;
 use super::exit::{CliError, Exit};
+use super::output;
 
 /// `doctor` arguments.
 #[derive(Debug, Args)]
@@ -76,7 +76,10 @@ pub fn doctor(paths: &Paths, policy: &PolicySource, args: &DoctorArgs) -> Result
     } else {
         for finding in &findings {
             let state = if finding.fixed { "fixed" } else { "problem" };
-            output::line(format_args!("{state}: {}: {}", finding.kind, finding.detail));
+            output::line(format_args!(
+                "{state}: {}: {}",
+                finding.kind, finding.detail
+            ));
         }
         if findings.is_empty() {
             output::line("Everything is in order.");

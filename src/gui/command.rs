@@ -4,7 +4,7 @@
 
 use eframe::egui;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, CatalogError};
 use crate::model::{ConnectionId, ConnectionName, Fingerprint, ServerUrl, TlsChoice, TlsMode};
 use crate::policy::audit;
 use crate::store::TestResults;
@@ -31,6 +31,11 @@ pub(crate) enum Command {
     New,
     /// Save the editor, then do `then`.
     Save {
+        /// The held-back action.
+        then: Option<Pending>,
+    },
+    /// Save the editor over changes made elsewhere, then do `then`.
+    Overwrite {
         /// The held-back action.
         then: Option<Pending>,
     },
@@ -94,7 +99,8 @@ impl AppState {
             Command::Select(id) => self.guard(ctx, Pending::Select(id)),
             Command::SelectNeighbour(step) => self.select_neighbour(ctx, step),
             Command::New => self.guard(ctx, Pending::New),
-            Command::Save { then } => self.save(ctx, then),
+            Command::Save { then } => self.save(ctx, then, false),
+            Command::Overwrite { then } => self.save(ctx, then, true),
             Command::Discard { then } => self.perform(ctx, then),
             Command::AskDelete => {
                 if let Some(editor) = self.editor.as_ref().filter(|editor| editor.saved) {
@@ -277,7 +283,9 @@ impl AppState {
         }
     }
 
-    fn save(&mut self, ctx: &egui::Context, then: Option<Pending>) {
+    /// Saves the editor; unless `overwrite`, a record changed elsewhere
+    /// since it was opened is not replaced (the person is asked).
+    fn save(&mut self, ctx: &egui::Context, then: Option<Pending>, overwrite: bool) {
         let Some(editor) = self.editor.as_mut().filter(|editor| editor.can_save()) else {
             return;
         };
@@ -291,16 +299,29 @@ impl AppState {
             return;
         };
         editor.saving = true;
-        let (id, saved, secret) = (editor.id, editor.saved, editor.secret.replacement());
+        let (id, secret) = (editor.id, editor.secret.replacement());
+        let opened = editor.opened.clone().filter(|_| editor.saved && !overwrite);
+        let saved = editor.saved;
         let catalog = Catalog::new(&self.paths);
         self.jobs.blocking(ctx, move || {
-            let result = match (saved, secret) {
-                (false, Some(secret)) => catalog.add(connection, &secret),
-                (false, None) => Ok(connection),
-                (true, secret) => catalog.overwrite(connection, secret.as_ref()),
+            let result = match (saved, opened, secret) {
+                (false, _, Some(secret)) => catalog.add(connection, &secret),
+                (false, _, None) => Ok(connection),
+                (true, Some(opened), secret) => {
+                    catalog.save_edit(&opened, connection, secret.as_ref())
+                }
+                (true, None, secret) => catalog.overwrite(connection, secret.as_ref()),
             };
-            let result = result.map_err(|err| err.to_string());
-            JobDone::Saved { id, result, then }
+            match result {
+                Err(CatalogError::ChangedElsewhere(name)) => {
+                    JobDone::ChangedElsewhere { id, name, then }
+                }
+                result => JobDone::Saved {
+                    id,
+                    result: result.map_err(|err| err.to_string()),
+                    then,
+                },
+            }
         });
     }
 

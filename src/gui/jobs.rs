@@ -44,6 +44,15 @@ pub(crate) enum JobDone {
         /// What the person asked to do once the save succeeded.
         then: Option<Pending>,
     },
+    /// A save was refused: the connection changed elsewhere since it was opened.
+    ChangedElsewhere {
+        /// The connection.
+        id: ConnectionId,
+        /// Its name, as stored now.
+        name: String,
+        /// What the person asked to do once the save succeeded.
+        then: Option<Pending>,
+    },
     /// A rename ended.
     Renamed {
         /// The connection renamed.

@@ -7,7 +7,7 @@ use crate::model::ConnectionDraft;
 
 use super::command::Command;
 use super::jobs::JobDone;
-use super::state::{AppState, Discovery, Editor, SessionTest, StoredSecret};
+use super::state::{AppState, Dialog, Discovery, Editor, SessionTest, StoredSecret};
 
 /// Applies one finished job.
 pub(crate) fn finish(state: &mut AppState, ctx: &egui::Context, done: JobDone) {
@@ -29,6 +29,7 @@ pub(crate) fn finish(state: &mut AppState, ctx: &egui::Context, done: JobDone) {
                     if let Some(editor) = editor {
                         editor.saving = false;
                         editor.saved = true;
+                        editor.opened = Some(connection.clone());
                         editor.original = ConnectionDraft::from_connection(&connection);
                         editor.draft = editor.original.clone();
                         if let Some(secret) = editor.secret.replacement() {
@@ -49,9 +50,20 @@ pub(crate) fn finish(state: &mut AppState, ctx: &egui::Context, done: JobDone) {
                 }
             }
         }
+        JobDone::ChangedElsewhere { id, name, then } => {
+            if let Some(editor) = state.editor.as_mut().filter(|editor| editor.id == id) {
+                editor.saving = false;
+            }
+            state.dialog = Some(Dialog::ChangedElsewhere { id, name, then });
+            // Fresh list, so that "Reload" shows the other changes.
+            state.reload(ctx);
+        }
         JobDone::Renamed { id, result } => match result {
             Ok(connection) => {
                 if let Some(editor) = state.editor.as_mut().filter(|editor| editor.id == id) {
+                    if let Some(opened) = editor.opened.as_mut() {
+                        opened.name = connection.name.clone();
+                    }
                     let name = connection.name.to_string();
                     editor.original.name.clone_from(&name);
                     editor.draft.name = name;

@@ -115,6 +115,9 @@ pub(crate) struct Editor {
     pub id: ConnectionId,
     /// True once the connection exists in the connections file.
     pub saved: bool,
+    /// The stored record the form started from (none for a new one): a
+    /// save refuses when the stored record is no longer this one.
+    pub opened: Option<Connection>,
     /// The form as it was loaded or last saved.
     pub original: ConnectionDraft,
     /// The form as edited.
@@ -138,6 +141,7 @@ impl Editor {
         Self {
             id: ConnectionId::random(),
             saved: false,
+            opened: None,
             original: draft.clone(),
             draft,
             secret: SecretField::new(StoredSecret::None),
@@ -152,6 +156,7 @@ impl Editor {
         Self {
             id: connection.id,
             saved: true,
+            opened: Some(connection.clone()),
             original: draft.clone(),
             draft,
             secret: SecretField::new(StoredSecret::NotLoaded),
@@ -277,6 +282,15 @@ pub(crate) enum Dialog {
     Unsaved {
         /// The held-back action.
         then: Pending,
+    },
+    /// The save found the connection changed elsewhere: reload or overwrite?
+    ChangedElsewhere {
+        /// The connection.
+        id: ConnectionId,
+        /// Its name, as stored now.
+        name: String,
+        /// What the save was to be followed by.
+        then: Option<Pending>,
     },
     /// Confirm deletion.
     ConfirmDelete {

@@ -3,6 +3,7 @@
 
 use eframe::egui;
 
+mod changed;
 mod confirm;
 mod rename;
 mod trust;
@@ -23,6 +24,7 @@ pub(crate) fn show(ctx: &egui::Context, state: &mut AppState) {
     let keep_open = match &mut dialog {
         Dialog::Unsaved { then } => unsaved::show(ctx, *then, state),
         Dialog::ConfirmDelete { id, name } => confirm::show(ctx, *id, name, state),
+        Dialog::ChangedElsewhere { id, name, then } => changed::show(ctx, *id, name, *then, state),
         Dialog::NewName {
             purpose,
             id,
