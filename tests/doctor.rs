@@ -15,7 +15,7 @@ use support::sandbox::{Sandbox, assert_exit, keyring_lookup, stdout};
 fn damaged_state_is_reported_and_left_as_it_is() {
     let sandbox = Sandbox::new();
     let paths = sandbox.paths();
-    sandbox.write_policy(r#"{"version": "1", "default": "deny", "tools": {"nope": {}}}"#);
+    sandbox.write_policy(r#"{"version": "1", "default": "maybe", "tools": {}}"#);
     std::fs::create_dir_all(paths.state_dir()).unwrap();
     std::fs::write(paths.last_tests_file(), b"{not json").unwrap();
     let aside = paths.config_dir().join("connections.json.corrupt-1");

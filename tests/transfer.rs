@@ -151,7 +151,9 @@ fn exec_gives_the_child_the_connection_and_nothing_stale() {
     let (values, cmdline) = text.split_once('\n').unwrap();
     assert_eq!(
         values,
-        format!("https://erp.acme.example|acme|admin|admin|{secret}|unset|unset")
+        // Only what exec sets itself is replaced or removed (the inherited
+        // password of another connection); other ODOO_* settings pass on.
+        format!("https://erp.acme.example|acme|admin|admin|{secret}|unset|from-the-parent")
     );
     assert!(
         cmdline.starts_with("sh -c") && !cmdline.contains(secret),
@@ -194,7 +196,18 @@ fn setup_outputs_are_generated_from_the_real_definitions() {
     assert_exit(&desktop, 0);
     let value: serde_json::Value = serde_json::from_str(&stdout(&desktop)).unwrap();
     let server = &value["mcpServers"]["odoo-connections"];
-    assert_eq!(server["args"][0], "mcp");
+    let paths = sandbox.paths();
+    assert_eq!(
+        server["args"],
+        serde_json::json!([
+            "--config-dir",
+            paths.config_dir(),
+            "--state-dir",
+            paths.state_dir(),
+            "mcp"
+        ]),
+        "the entry carries the directories this command was given"
+    );
     assert!(
         server["command"]
             .as_str()
@@ -202,7 +215,13 @@ fn setup_outputs_are_generated_from_the_real_definitions() {
             .ends_with("odoo-connections")
     );
     let code = sandbox.run(&["mcp-config", "--client", "claude-code"]);
-    assert!(stdout(&code).starts_with("claude mcp add odoo-connections -- "));
+    let line = stdout(&code);
+    assert!(
+        line.starts_with("claude mcp add ")
+            && line.contains(" odoo-connections -- ")
+            && line.trim_end().ends_with(" mcp"),
+        "{line}"
+    );
 
     let bash = sandbox.run(&["completions", "bash"]);
     assert_exit(&bash, 0);
