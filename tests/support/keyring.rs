@@ -7,11 +7,22 @@ use std::process::Command;
 /// Every entry of service odoo-connections: (account, secret).
 /// `secret-tool search` prints each item's secret on stdout and its
 /// attributes on stderr, item by item in the same order.
+/// A listing that fails part-way (another test's process deleted an item
+/// while it was being read) is taken again, a bounded number of times.
 pub fn entries() -> Vec<(String, String)> {
-    let output = Command::new("secret-tool")
-        .args(["search", "--all", "--unlock", "service", "odoo-connections"])
-        .output()
-        .expect("secret-tool is installed (libsecret-tools)");
+    let search = || {
+        Command::new("secret-tool")
+            .args(["search", "--all", "--unlock", "service", "odoo-connections"])
+            .output()
+            .expect("secret-tool is installed (libsecret-tools)")
+    };
+    let mut output = search();
+    for _ in 0..20 {
+        if output.status.success() || output.stdout.is_empty() && output.stderr.is_empty() {
+            break;
+        }
+        output = search();
+    }
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let secrets = stdout
