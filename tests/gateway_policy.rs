@@ -456,6 +456,17 @@ async fn the_childs_requests_logging_and_progress_reach_the_client() {
     );
     let chatty = call_with(&session.client, "chatty", json!({"steps": 3})).await;
     assert_eq!(text(&chatty), "3 steps done");
+    // The notifications came before the result on the wire, but the client
+    // library hands them to the handler on tasks of their own: let those
+    // run (a bounded number of turns, not a timed assertion).
+    for _ in 0..500 {
+        let delivered =
+            handler.logs.lock().unwrap().len() >= 3 && handler.progress.lock().unwrap().len() >= 3;
+        if delivered {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let logs = handler.logs.lock().unwrap().clone();
     assert_eq!(logs.len(), 3, "{logs:?}");
     assert!(logs[2].contains("step 3 of 3"), "{logs:?}");
