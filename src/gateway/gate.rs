@@ -81,9 +81,9 @@ impl Gate {
         }
     }
 
-    /// The policy hides `tool` from `tools/list`.
-    pub fn hides(&self, _tool: &str) -> bool {
-        false
+    /// Which tools the policy hides from `tools/list` (read once per list).
+    pub fn hidden_tools(&self) -> impl Fn(&str) -> bool + use<> {
+        self.guard.hidden_tools()
     }
 
     /// The adapter to the policy engine's entry point for one call.

@@ -266,9 +266,8 @@ impl Proxy {
         match forwarded {
             Some(Forwarded::ToolsList { first_page }) => {
                 if let Some(result) = message.get_mut("result") {
-                    tools::rewrite_list(result, &self.our_tool, first_page, |tool| {
-                        self.gate.hides(tool)
-                    });
+                    let hidden = self.gate.hidden_tools();
+                    tools::rewrite_list(result, &self.our_tool, first_page, hidden);
                 }
                 self.reply(message.to_string());
             }

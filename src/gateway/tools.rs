@@ -9,7 +9,7 @@ pub const OPEN_CONNECTION_MANAGER: &str = "open_connection_manager";
 
 /// Rewrites one page of a `tools/list` result in place: drops every tool
 /// `hidden` names and the child's `open_connection_manager`, and appends
-/// `ours` to the first page.
+/// `ours` to the first page unless the policy hides it too.
 pub fn rewrite_list(
     result: &mut Value,
     ours: &Value,
@@ -23,7 +23,7 @@ pub fn rewrite_list(
         let name = tool.get("name").and_then(Value::as_str).unwrap_or_default();
         name != OPEN_CONNECTION_MANAGER && !hidden(name)
     });
-    if first_page {
+    if first_page && !hidden(OPEN_CONNECTION_MANAGER) {
         tools.push(ours.clone());
     }
 }

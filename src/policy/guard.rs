@@ -295,6 +295,14 @@ impl Guard {
         }
     }
 
+    /// Which tools the policy in force hides from tool lists, read once for
+    /// a whole list. A policy that cannot be read hides nothing here: every
+    /// call is refused anyway.
+    pub fn hidden_tools(&self) -> impl Fn(&str) -> bool + use<> {
+        let policy = self.source.load().ok().map(|loaded| loaded.policy);
+        move |tool| policy.as_ref().is_some_and(|policy| policy.hides(tool))
+    }
+
     /// The policy file in force, or `built-in`.
     fn policy_label(&self) -> String {
         let path = self.source.path();

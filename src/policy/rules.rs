@@ -57,8 +57,21 @@ impl Policy {
         Self { spec }
     }
 
+    /// The policy hides `tool`: `hide` names it, or holds `"*"`.
+    pub fn hides(&self, tool: &str) -> bool {
+        (self.spec.hide.iter()).any(|hidden| hidden.as_str() == "*" || hidden.as_str() == tool)
+    }
+
     /// The rules for `tool`.
     pub fn evaluate(&self, tool: &ToolName) -> Evaluation {
+        if self.hides(tool.as_str()) {
+            return Evaluation::Refused {
+                rule: "hide".into(),
+                reason: format!(
+                    "the policy hides {tool} (\"hide\"); take it out of \"hide\" to use it"
+                ),
+            };
+        }
         let Some(rules) = self.spec.tools.get(tool) else {
             return match self.spec.default {
                 DefaultAction::Allow => Evaluation::Allowed {

@@ -27,6 +27,10 @@ pub struct PolicySpec {
     /// Per-tool rules, by tool name.
     #[serde(default)]
     pub tools: BTreeMap<ToolName, ToolSpec>,
+    /// Tools left out of the gateway's `tools/list` and refused when called,
+    /// whatever `tools` says; `"*"` hides every tool.
+    #[serde(default)]
+    pub hide: Vec<ToolName>,
 }
 
 /// The `version` key (always `"1"`).
