@@ -12,7 +12,7 @@ use odoo_connections::policy::clock::{Clock as _, SystemClock};
 use odoo_connections::policy::rate_limit::CounterState;
 use odoo_connections::store::{ConnectionStore, TestResults};
 use support::crash::{kill_when_touched, leftovers};
-use support::odoo_server::{OdooServer, OdooVersion, User};
+use support::odoo_server::{OdooServer, OdooVersion, User, server_runtime};
 use support::policy::PolicySandbox as _;
 use support::sandbox::{Sandbox, assert_exit};
 
@@ -87,11 +87,7 @@ fn history(paths: &Paths) -> TestResults {
 
 #[test]
 fn a_test_killed_while_recording_leaves_the_old_or_the_new_history() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = server_runtime();
     let server = runtime.block_on(
         OdooServer::builder()
             .version(OdooVersion::V17)

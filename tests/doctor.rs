@@ -6,10 +6,10 @@
 
 mod support;
 
-use odoo_connections::model::{ConnectionDraft, ConnectionId};
-use odoo_connections::store::ConnectionStore;
+use support::doctor::assert_findings;
 use support::keyring::accounts_of;
 use support::sandbox::{Sandbox, assert_exit, keyring_lookup, stdout};
+use support::seed::store_acme_without_secret;
 
 #[test]
 fn damaged_state_is_reported_and_left_as_it_is() {
@@ -24,15 +24,10 @@ fn damaged_state_is_reported_and_left_as_it_is() {
     assert_exit(&output, 9);
     let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(value["ok"], false);
-    let kinds: Vec<&str> = value["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|finding| finding["kind"].as_str().unwrap())
-        .collect();
-    for kind in ["invalid_policy", "set_aside_file", "damaged_file"] {
-        assert!(kinds.contains(&kind), "{kind} not in {kinds:?}");
-    }
+    assert_findings(
+        &value,
+        &["invalid_policy", "set_aside_file", "damaged_file"],
+    );
     assert_eq!(
         std::fs::read(paths.last_tests_file()).unwrap(),
         b"{not json"
@@ -43,19 +38,7 @@ fn damaged_state_is_reported_and_left_as_it_is() {
 #[test]
 fn a_secret_under_the_bare_id_works_and_moves_on_its_next_change() {
     let sandbox = Sandbox::new();
-    let id = ConnectionId::random();
-    ConnectionStore::new(&sandbox.paths())
-        .update(|document| {
-            let draft = ConnectionDraft {
-                name: "acme".into(),
-                url: "https://erp.acme.example".into(),
-                database: "acme".into(),
-                login: "admin".into(),
-                ..ConnectionDraft::new()
-            };
-            document.insert(draft.build(id, Default::default()).unwrap())
-        })
-        .unwrap();
+    let id = store_acme_without_secret(&sandbox);
     let stored = std::process::Command::new("bash")
         .args([
             "-c",

@@ -54,8 +54,28 @@ fn child_env(sandbox: &Sandbox, name: &str, profile: &str) -> (BTreeMap<String, 
     (env, seen["cwd"].as_str().unwrap().to_owned())
 }
 
-fn names(env: &BTreeMap<String, String>) -> Vec<&str> {
-    env.keys().map(String::as_str).collect()
+/// The inherited non-secret settings that every profile passes through.
+const PASSED_THROUGH: [&str; 3] = ["ODOO_LOCALE", "ODOO_MCP_ENABLE_WRITES", "ODOO_YOLO"];
+
+/// What every profile sets: the connection's URL, database and transport,
+/// and the mark of a child of `exec`.
+const EVERY_PROFILE_SETS: [&str; 4] = [
+    "ODOO_CONNECTIONS_EXEC",
+    "ODOO_DB",
+    "ODOO_TRANSPORT",
+    "ODOO_URL",
+];
+
+/// Asserts the child saw exactly [`EVERY_PROFILE_SETS`], `own` and
+/// [`PASSED_THROUGH`], no more.
+#[track_caller]
+fn assert_exactly(env: &BTreeMap<String, String>, own: &[&str], why: &str) {
+    let mut expected = own.to_vec();
+    expected.extend(EVERY_PROFILE_SETS);
+    expected.extend(PASSED_THROUGH);
+    expected.sort_unstable();
+    let names: Vec<&str> = env.keys().map(String::as_str).collect();
+    assert_eq!(names, expected, "{why}");
 }
 
 #[test]
@@ -76,21 +96,13 @@ fn each_profile_sets_exactly_its_variables_and_passes_other_settings_through() {
         ),
         0,
     );
-    let passed = ["ODOO_LOCALE", "ODOO_MCP_ENABLE_WRITES", "ODOO_YOLO"];
 
     let (generic, generic_cwd) = child_env(&sandbox, "acme", "generic");
-    let mut expected = vec![
-        "ODOO_API_KEY",
-        "ODOO_CONNECTIONS_EXEC",
-        "ODOO_DB",
-        "ODOO_TRANSPORT",
-        "ODOO_URL",
-        "ODOO_USER",
-        "ODOO_USERNAME",
-    ];
-    expected.extend(passed);
-    expected.sort_unstable();
-    assert_eq!(names(&generic), expected);
+    assert_exactly(
+        &generic,
+        &["ODOO_API_KEY", "ODOO_USER", "ODOO_USERNAME"],
+        "generic",
+    );
     assert_eq!(generic["ODOO_API_KEY"], digest(&key));
     assert_eq!(generic["ODOO_YOLO"], digest("read"));
     assert_eq!(
@@ -99,17 +111,11 @@ fn each_profile_sets_exactly_its_variables_and_passes_other_settings_through() {
     );
 
     let (ivnvxd, ivnvxd_cwd) = child_env(&sandbox, "acme", "mcp-server-odoo");
-    let mut expected = vec![
-        "ODOO_API_KEY",
-        "ODOO_CONNECTIONS_EXEC",
-        "ODOO_DB",
-        "ODOO_TRANSPORT",
-        "ODOO_URL",
-        "ODOO_USER",
-    ];
-    expected.extend(passed);
-    expected.sort_unstable();
-    assert_eq!(names(&ivnvxd), expected, "no ODOO_PASSWORD, not even empty");
+    assert_exactly(
+        &ivnvxd,
+        &["ODOO_API_KEY", "ODOO_USER"],
+        "no ODOO_PASSWORD, not even empty",
+    );
     assert_eq!(ivnvxd["ODOO_API_KEY"], digest(&key));
     assert_eq!(ivnvxd["ODOO_USER"], digest("admin"));
     assert_eq!(
@@ -119,20 +125,10 @@ fn each_profile_sets_exactly_its_variables_and_passes_other_settings_through() {
     );
 
     let (tuanle96, _) = child_env(&sandbox, "acme", "odoo-mcp");
-    let mut expected = vec![
-        "ODOO_CONNECTIONS_EXEC",
-        "ODOO_DB",
-        "ODOO_PASSWORD",
-        "ODOO_TRANSPORT",
-        "ODOO_URL",
-        "ODOO_USERNAME",
-    ];
-    expected.extend(passed);
-    expected.sort_unstable();
-    assert_eq!(
-        names(&tuanle96),
-        expected,
-        "no ODOO_API_KEY, not even empty"
+    assert_exactly(
+        &tuanle96,
+        &["ODOO_PASSWORD", "ODOO_USERNAME"],
+        "no ODOO_API_KEY, not even empty",
     );
     assert_eq!(
         tuanle96["ODOO_PASSWORD"],

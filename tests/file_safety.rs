@@ -10,6 +10,7 @@ mod support;
 use std::fs;
 use std::os::unix::fs::{PermissionsExt as _, symlink};
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use support::policy::{PolicySandbox as _, open_limit_policy};
 use support::sandbox::{Sandbox, assert_exit, stderr, stdout};
@@ -92,59 +93,49 @@ fn a_linked_connections_file_is_refused_and_never_written_through() {
     assert!(set_aside_copies(&file).is_empty());
 }
 
-#[test]
-fn a_linked_counters_file_is_refused_and_the_call_with_it() {
-    let sandbox = Sandbox::new();
+/// Puts a link to a victim holding `theirs` at `file`, opens a window, and
+/// checks the open names the link and wrote nothing through it.
+fn open_with_a_link_at(sandbox: &Sandbox, file: &Path, theirs: &str) -> Output {
     sandbox.write_policy(&open_limit_policy(5, ""));
-    let theirs = "{\"schema\": 1}\n";
-    let target = victim(&sandbox, theirs);
-    let file = sandbox.paths().counters_file();
-    link(&target, &file);
+    let target = victim(sandbox, theirs);
+    link(&target, file);
     let opened = sandbox.open(&sandbox.ready_window());
-    assert!(!opened.status.success(), "{}", stderr(&opened));
     assert!(
         stderr(&opened).contains(&format!("{} is a symbolic link", file.display())),
         "{}",
         stderr(&opened)
     );
+    assert_untouched_link(&target, file, theirs);
+    opened
+}
+
+#[track_caller]
+fn assert_refused_without_a_window(sandbox: &Sandbox, opened: &Output) {
+    assert!(!opened.status.success(), "{}", stderr(opened));
     assert!(sandbox.window_args().is_empty(), "the window was started");
-    assert_untouched_link(&target, &file, theirs);
+}
+
+#[test]
+fn a_linked_counters_file_is_refused_and_the_call_with_it() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.paths().counters_file();
+    let opened = open_with_a_link_at(&sandbox, &file, "{\"schema\": 1}\n");
+    assert_refused_without_a_window(&sandbox, &opened);
 }
 
 #[test]
 fn a_linked_audit_log_is_refused_and_never_written_through() {
     let sandbox = Sandbox::new();
-    sandbox.write_policy(&open_limit_policy(5, ""));
-    let theirs = "their log\n";
-    let target = victim(&sandbox, theirs);
     let file = sandbox.paths().state_dir().join("audit.jsonl");
-    link(&target, &file);
-    let opened = sandbox.open(&sandbox.ready_window());
-    assert!(
-        stderr(&opened).contains(&format!("{} is a symbolic link", file.display())),
-        "{}",
-        stderr(&opened)
-    );
-    assert_untouched_link(&target, &file, theirs);
+    open_with_a_link_at(&sandbox, &file, "their log\n");
 }
 
 #[test]
 fn a_linked_window_log_is_refused_and_the_window_not_started() {
     let sandbox = Sandbox::new();
-    sandbox.write_policy(&open_limit_policy(5, ""));
-    let theirs = "their log\n";
-    let target = victim(&sandbox, theirs);
     let file = sandbox.paths().gui_log();
-    link(&target, &file);
-    let opened = sandbox.open(&sandbox.ready_window());
-    assert!(!opened.status.success(), "{}", stderr(&opened));
-    assert!(
-        stderr(&opened).contains(&format!("{} is a symbolic link", file.display())),
-        "{}",
-        stderr(&opened)
-    );
-    assert!(sandbox.window_args().is_empty(), "the window was started");
-    assert_untouched_link(&target, &file, theirs);
+    let opened = open_with_a_link_at(&sandbox, &file, "their log\n");
+    assert_refused_without_a_window(&sandbox, &opened);
 }
 
 #[test]

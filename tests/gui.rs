@@ -10,14 +10,14 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use odoo_connections::catalog::Catalog;
 use odoo_connections::gui::{AppState, secret_field_id};
-use odoo_connections::model::{ConnectionDraft, ConnectionId, Environment, SecretString};
+use odoo_connections::model::Environment;
+use support::odoo_server::{serve_acme, serve_unanswering, server_runtime};
 use support::sandbox::Sandbox;
 
 use gui_support::{
-    MAX_JOB_STEPS, clean_up, click, is_enabled, open, open_themed, replace_text, row_exists, saved,
-    secret_of, seed, select, server_runtime, settle, step_frames, type_into,
+    MAX_JOB_STEPS, add, clean_up, click, draft, is_enabled, open, open_themed, patient_draft,
+    replace_text, row_exists, saved, secret_of, seed, select, settle, step_frames, type_into,
 };
 
 use eframe::egui;
@@ -688,19 +688,11 @@ fn testing_against_an_odoo_server_shows_the_diagnosis_and_pins_an_untrusted_cert
             .start(),
     );
     let sandbox = Sandbox::new();
-    let draft = ConnectionDraft {
-        name: "acme-tls".into(),
-        url: server.url(),
-        database: "acme".into(),
-        login: "admin".into(),
-        ..ConnectionDraft::new()
-    };
-    let connection = draft
-        .build(ConnectionId::random(), serde_json::Map::new())
-        .unwrap();
-    Catalog::new(&sandbox.paths())
-        .add(connection.clone(), &SecretString::new("k3y".into()))
-        .unwrap();
+    let connection = add(
+        &sandbox,
+        draft("acme-tls", &server.url(), Environment::Production),
+        "k3y",
+    );
     let mut harness = open(&sandbox);
     select(&mut harness, "acme-tls");
 
@@ -758,28 +750,15 @@ fn testing_against_an_odoo_server_shows_the_diagnosis_and_pins_an_untrusted_cert
 
 #[test]
 fn test_all_reports_each_connection_and_a_wrong_key_is_diagnosed() {
-    use support::odoo_server::{OdooServer, User};
     let runtime = server_runtime();
-    let server = runtime.block_on(
-        OdooServer::builder()
-            .database("acme")
-            .user(User::new("admin").password("pw").api_key("k3y"))
-            .start(),
-    );
+    let server = serve_acme(&runtime);
     let sandbox = Sandbox::new();
     for (name, secret) in [("good", "k3y"), ("wrong-key", "not-the-key")] {
-        let connection = ConnectionDraft {
-            name: name.into(),
-            url: server.url(),
-            database: "acme".into(),
-            login: "admin".into(),
-            ..ConnectionDraft::new()
-        }
-        .build(ConnectionId::random(), serde_json::Map::new())
-        .unwrap();
-        Catalog::new(&sandbox.paths())
-            .add(connection, &SecretString::new(secret.into()))
-            .unwrap();
+        add(
+            &sandbox,
+            draft(name, &server.url(), Environment::Production),
+            secret,
+        );
     }
     let mut harness = open(&sandbox);
     click(&mut harness, "Test all");
@@ -799,34 +778,16 @@ fn test_all_reports_each_connection_and_a_wrong_key_is_diagnosed() {
 
 #[test]
 fn a_running_test_keeps_the_window_responsive_stays_with_its_connection_and_can_be_cancelled() {
-    use support::odoo_server::{Frontend, OdooServer, User};
     let runtime = server_runtime();
-    let stuck = runtime.block_on(
-        OdooServer::builder()
-            .frontend(Frontend::NeverAnswers)
-            .start(),
-    );
-    let good = runtime.block_on(
-        OdooServer::builder()
-            .database("acme")
-            .user(User::new("admin").password("pw").api_key("k3y"))
-            .start(),
-    );
+    let stuck = serve_unanswering(&runtime);
+    let good = serve_acme(&runtime);
     let sandbox = Sandbox::new();
     for (name, url) in [("stuck", stuck.url()), ("good", good.url())] {
-        let connection = ConnectionDraft {
-            name: name.into(),
-            url,
-            database: "acme".into(),
-            login: "admin".into(),
-            timeout_secs: "300".into(),
-            ..ConnectionDraft::new()
-        }
-        .build(ConnectionId::random(), serde_json::Map::new())
-        .unwrap();
-        Catalog::new(&sandbox.paths())
-            .add(connection, &SecretString::new("k3y".into()))
-            .unwrap();
+        add(
+            &sandbox,
+            patient_draft(name, &url, Environment::Production),
+            "k3y",
+        );
     }
     let mut harness = open(&sandbox);
     select(&mut harness, "stuck");

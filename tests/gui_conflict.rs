@@ -8,9 +8,8 @@ mod gui_support;
 mod support;
 
 use egui_kittest::kittest::Queryable as _;
-use odoo_connections::model::Environment;
 
-use gui_support::{clean_up, click, open, replace_text, saved, seed, select};
+use gui_support::{clean_up, click, open_on_acme, replace_text, saved};
 use support::sandbox::{Sandbox, assert_exit};
 
 use eframe::egui::accesskit::Role;
@@ -20,15 +19,7 @@ use eframe::egui::accesskit::Role;
 fn edited_in_two_places(
     sandbox: &Sandbox,
 ) -> egui_kittest::Harness<'static, odoo_connections::gui::AppState> {
-    seed(
-        sandbox,
-        "acme",
-        "https://erp.acme.example",
-        Environment::Staging,
-        "",
-    );
-    let mut harness = open(sandbox);
-    select(&mut harness, "acme");
+    let mut harness = open_on_acme(sandbox);
     replace_text(&mut harness, "Login", "window@acme.example");
     assert_exit(
         &sandbox.run(&["edit", "acme", "--notes", "from the command line"]),
@@ -98,15 +89,7 @@ fn reload_shows_the_change_made_elsewhere_and_drops_the_window_s_edit() {
 #[test]
 fn a_save_with_nothing_changed_elsewhere_does_not_ask() {
     let sandbox = Sandbox::new();
-    seed(
-        &sandbox,
-        "acme",
-        "https://erp.acme.example",
-        Environment::Staging,
-        "",
-    );
-    let mut harness = open(&sandbox);
-    select(&mut harness, "acme");
+    let mut harness = open_on_acme(&sandbox);
     replace_text(&mut harness, "Login", "window@acme.example");
     click(&mut harness, "Save");
     assert!(!dialog_is_open(&harness));

@@ -16,8 +16,8 @@ use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 
 use gui_support::{
-    clean_up, click, is_focused, open, press, press_with, replace_text, row_exists, saved, seed,
-    select, settle,
+    clean_up, click, is_focused, open, open_on_acme, press, press_with, replace_text, row_exists,
+    saved, seed, select, settle,
 };
 use support::sandbox::Sandbox;
 
@@ -170,15 +170,7 @@ fn down_in_the_search_enters_the_results_and_esc_keeps_the_filter() {
 #[test]
 fn enter_confirms_duplicate_and_rename() {
     let sandbox = Sandbox::new();
-    seed(
-        &sandbox,
-        "acme",
-        "https://erp.acme.example",
-        Environment::Staging,
-        "",
-    );
-    let mut harness = open(&sandbox);
-    select(&mut harness, "acme");
+    let mut harness = open_on_acme(&sandbox);
 
     click(&mut harness, "Duplicate…");
     replace_text(&mut harness, "New name", "acme-copy");

@@ -9,19 +9,26 @@ mod support;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use odoo_connections::gui::AppState;
-use odoo_connections::model::{ConnectionDraft, Environment};
+use odoo_connections::model::Environment;
 
 use eframe::egui;
 
 use gui_support::{
-    add, clean_up, click, draft, open, select, server_runtime, settle, step_frames, type_into,
+    add, clean_up, click, draft, open, patient_draft, select, settle, step_frames, type_into,
     wait_for,
 };
-use support::odoo_server::{Frontend, OdooServer, User};
+use support::odoo_server::{OdooServer, User, serve_acme, serve_unanswering, server_runtime};
 use support::sandbox::Sandbox;
 
 fn rect_of(harness: &Harness<'_, AppState>, label: &str) -> egui::Rect {
     harness.get_by_label(label).rect()
+}
+
+/// The buttons under the connection form.
+const EDITOR_BUTTONS: [&str; 5] = ["Save", "Revert", "Duplicate…", "Rename…", "Delete…"];
+
+fn rects_of(harness: &Harness<'_, AppState>, labels: &[&str]) -> Vec<egui::Rect> {
+    labels.iter().map(|label| rect_of(harness, label)).collect()
 }
 
 /// The control did not move (less than half a point: nothing a person sees).
@@ -56,22 +63,18 @@ fn discovery_and_a_running_test_move_no_button() {
             .user(User::new("admin").password("pw").api_key("k3y"))
             .start(),
     );
-    let stuck = runtime.block_on(
-        OdooServer::builder()
-            .frontend(Frontend::NeverAnswers)
-            .start(),
-    );
+    let stuck = serve_unanswering(&runtime);
     let sandbox = Sandbox::new();
     add(
         &sandbox,
         draft("acme", &server.url(), Environment::Staging),
         "k3y",
     );
-    let slow = ConnectionDraft {
-        timeout_secs: "300".into(),
-        ..draft("stuck", &stuck.url(), Environment::Staging)
-    };
-    add(&sandbox, slow, "k3y");
+    add(
+        &sandbox,
+        patient_draft("stuck", &stuck.url(), Environment::Staging),
+        "k3y",
+    );
     let mut harness = open(&sandbox);
 
     select(&mut harness, "acme");
@@ -85,17 +88,11 @@ fn discovery_and_a_running_test_move_no_button() {
     );
 
     select(&mut harness, "stuck");
-    let before: Vec<egui::Rect> = ["Save", "Revert", "Duplicate…", "Rename…", "Delete…"]
-        .iter()
-        .map(|label| rect_of(&harness, label))
-        .collect();
+    let before = rects_of(&harness, &EDITOR_BUTTONS);
     harness.get_by_label("Test connection").click();
     step_frames(&mut harness);
     harness.get_by_label("Testing…");
-    let during: Vec<egui::Rect> = ["Save", "Revert", "Duplicate…", "Rename…", "Delete…"]
-        .iter()
-        .map(|label| rect_of(&harness, label))
-        .collect();
+    let during = rects_of(&harness, &EDITOR_BUTTONS);
     for (before, during) in before.into_iter().zip(during) {
         assert_unmoved(before, during, "a button");
     }
@@ -106,12 +103,7 @@ fn discovery_and_a_running_test_move_no_button() {
 #[test]
 fn the_test_result_is_in_view_at_the_smallest_window_size() {
     let runtime = server_runtime();
-    let server = runtime.block_on(
-        OdooServer::builder()
-            .database("acme")
-            .user(User::new("admin").password("pw").api_key("k3y"))
-            .start(),
-    );
+    let server = serve_acme(&runtime);
     let sandbox = Sandbox::new();
     add(
         &sandbox,

@@ -11,21 +11,15 @@ use odoo_connections::model::Environment;
 use odoo_connections::store::TestResults;
 
 use gui_support::{
-    clean_up, click, open, row_description, seed_with_secret, select, server_runtime, type_into,
-    wait_for,
+    clean_up, click, open, row_description, seed_with_secret, select, type_into, wait_for,
 };
-use support::odoo_server::{OdooServer, User};
+use support::odoo_server::{serve_acme, server_runtime};
 use support::sandbox::Sandbox;
 
 #[test]
 fn a_test_of_unsaved_changes_is_marked_and_revert_clears_it() {
     let runtime = server_runtime();
-    let server = runtime.block_on(
-        OdooServer::builder()
-            .database("acme")
-            .user(User::new("admin").password("pw").api_key("k3y"))
-            .start(),
-    );
+    let server = serve_acme(&runtime);
     let sandbox = Sandbox::new();
     let connection = seed_with_secret(
         &sandbox,

@@ -6,23 +6,16 @@ mod gui_support;
 mod support;
 
 use egui_kittest::kittest::Queryable as _;
-use odoo_connections::model::{ConnectionDraft, Environment};
+use odoo_connections::model::Environment;
 
-use gui_support::{
-    add, clean_up, click, draft, is_enabled, open, server_runtime, settle, wait_for,
-};
-use support::odoo_server::{Frontend, OdooServer, User};
+use gui_support::{add, clean_up, click, draft, is_enabled, open, patient_draft, settle, wait_for};
+use support::odoo_server::{serve_acme, serve_unanswering, server_runtime};
 use support::sandbox::Sandbox;
 
 #[test]
 fn test_all_ends_with_a_summary() {
     let runtime = server_runtime();
-    let server = runtime.block_on(
-        OdooServer::builder()
-            .database("acme")
-            .user(User::new("admin").password("pw").api_key("k3y"))
-            .start(),
-    );
+    let server = serve_acme(&runtime);
     let sandbox = Sandbox::new();
     for (name, secret) in [("one", "k3y"), ("two", "k3y"), ("wrong", "nope")] {
         add(
@@ -41,28 +34,19 @@ fn test_all_ends_with_a_summary() {
 #[test]
 fn test_all_shows_its_progress_is_disabled_while_running_and_can_be_cancelled() {
     let runtime = server_runtime();
-    let good = runtime.block_on(
-        OdooServer::builder()
-            .database("acme")
-            .user(User::new("admin").password("pw").api_key("k3y"))
-            .start(),
-    );
-    let stuck = runtime.block_on(
-        OdooServer::builder()
-            .frontend(Frontend::NeverAnswers)
-            .start(),
-    );
+    let good = serve_acme(&runtime);
+    let stuck = serve_unanswering(&runtime);
     let sandbox = Sandbox::new();
     for (name, url) in [
         ("one", good.url()),
         ("two", good.url()),
         ("stuck", stuck.url()),
     ] {
-        let draft = ConnectionDraft {
-            timeout_secs: "300".into(),
-            ..draft(name, &url, Environment::Staging)
-        };
-        add(&sandbox, draft, "k3y");
+        add(
+            &sandbox,
+            patient_draft(name, &url, Environment::Staging),
+            "k3y",
+        );
     }
     let mut harness = open(&sandbox);
     harness.get_by_label("Test all").click();

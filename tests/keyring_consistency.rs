@@ -13,6 +13,7 @@ use std::process::{Command, Stdio};
 
 use odoo_connections::catalog::Catalog;
 use support::crash::kill_when_touched_feeding;
+use support::doctor::assert_findings;
 use support::keyring::{accounts_in_scope, secret_of};
 use support::sandbox::{Sandbox, assert_exit, keyring_lookup, stderr, stdout};
 
@@ -122,31 +123,12 @@ fn rm_without_a_keyring_exits_5_and_changes_nothing() {
     assert_eq!(secret_of(&id).as_deref(), Some("s3cret"));
 }
 
-const LOCKED_RM: &str = r#"
-set -u
-printf k1 | "$BIN" add acme --url https://erp.acme.example --db acme --login bot --secret-stdin >/dev/null || exit 90
-dbus-send --session --dest=org.freedesktop.secrets --print-reply /org/freedesktop/secrets \
-  org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null || exit 91
-"$BIN" rm acme --yes
-"#;
-
 #[test]
 fn rm_with_a_locked_keyring_exits_5_and_changes_nothing() {
     let sandbox = Sandbox::new();
-    let paths = sandbox.paths();
-    let output = Command::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scripts/with-session.sh"
-    ))
-    .args(["bash", "-c", LOCKED_RM])
-    .env("BIN", env!("CARGO_BIN_EXE_odoo-connections"))
-    .env("ODOO_CONNECTIONS_CONFIG_DIR", paths.config_dir())
-    .env("ODOO_CONNECTIONS_STATE_DIR", paths.state_dir())
-    .env("ODOO_CONNECTIONS_KEYRING_TIMEOUT", "3")
-    .output()
-    .unwrap();
+    let output = sandbox.run_after_locking_the_keyring(r#""$BIN" rm acme --yes"#);
     assert_exit(&output, 5);
-    let saved = std::fs::read_to_string(paths.connections_file()).unwrap();
+    let saved = std::fs::read_to_string(sandbox.paths().connections_file()).unwrap();
     assert!(saved.contains("\"acme\""), "rm changed the file: {saved}");
 }
 
@@ -271,18 +253,10 @@ fn doctor_reports_orphans_and_missing_secrets_and_fix_removes_the_orphans() {
     let report = sandbox.run(&["doctor", "--json"]);
     assert_exit(&report, 9);
     let value: serde_json::Value = serde_json::from_str(&stdout(&report)).unwrap();
-    let kinds: Vec<&str> = value["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|finding| finding["kind"].as_str().unwrap())
-        .collect();
     // The loose file mode was already tightened when doctor read the file
     // (every open of a private file does that, with a note on stderr).
     assert!(stderr(&report).contains("tightened"), "{}", stderr(&report));
-    for kind in ["orphaned_secret", "missing_secret"] {
-        assert!(kinds.contains(&kind), "{kind} not in {kinds:?}");
-    }
+    assert_findings(&value, &["orphaned_secret", "missing_secret"]);
     assert!(stdout(&report).contains(&stray));
 
     let fixed = sandbox.run(&["doctor", "--fix"]);

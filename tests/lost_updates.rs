@@ -5,28 +5,16 @@ mod support;
 
 use std::process::{Child, Stdio};
 
-use odoo_connections::model::{ConnectionDraft, ConnectionId};
+use odoo_connections::model::ConnectionId;
 use odoo_connections::store::ConnectionStore;
 use support::sandbox::{Sandbox, assert_exit, stderr};
+use support::seed::store_acme_without_secret;
 
 const TRIALS: usize = 20;
 
 fn seed(sandbox: &Sandbox) -> (ConnectionStore, ConnectionId) {
-    let store = ConnectionStore::new(&sandbox.paths());
-    let id = ConnectionId::random();
-    store
-        .update(|document| {
-            let draft = ConnectionDraft {
-                name: "acme".into(),
-                url: "https://erp.acme.example".into(),
-                database: "acme".into(),
-                login: "admin".into(),
-                ..ConnectionDraft::new()
-            };
-            document.insert(draft.build(id, Default::default()).unwrap())
-        })
-        .unwrap();
-    (store, id)
+    let id = store_acme_without_secret(sandbox);
+    (ConnectionStore::new(&sandbox.paths()), id)
 }
 
 fn spawn(sandbox: &Sandbox, args: &[&str]) -> Child {

@@ -7,17 +7,10 @@ mod support;
 use odoo_connections::catalog::Catalog;
 use odoo_connections::store::TestResults;
 use serde_json::Value;
-use support::odoo_server::{Frontend, OdooServer, OdooServerBuilder, OdooVersion, User};
+use support::odoo_server::{
+    Frontend, OdooServer, OdooServerBuilder, OdooVersion, User, server_runtime,
+};
 use support::sandbox::{Sandbox, assert_exit, stderr, stdout};
-
-/// A runtime that keeps serving while the test thread waits for the binary.
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
 
 fn odoo17() -> OdooServerBuilder {
     OdooServer::builder()
@@ -33,7 +26,7 @@ fn json(output: &std::process::Output) -> Value {
 
 #[test]
 fn test_reports_json_records_history_and_exits_by_outcome() {
-    let runtime = runtime();
+    let runtime = server_runtime();
     let server = runtime.block_on(odoo17().start());
     let sandbox = Sandbox::new();
     assert_exit(
@@ -130,7 +123,7 @@ fn test_reports_json_records_history_and_exits_by_outcome() {
 
 #[test]
 fn test_all_goes_on_when_a_secret_is_missing() {
-    let runtime = runtime();
+    let runtime = server_runtime();
     let server = runtime.block_on(odoo17().start());
     let sandbox = Sandbox::new();
     assert_exit(
@@ -209,7 +202,7 @@ fn test_all_goes_on_when_a_secret_is_missing() {
 
 #[test]
 fn test_honours_the_timeout_flag() {
-    let runtime = runtime();
+    let runtime = server_runtime();
     let server = runtime.block_on(odoo17().frontend(Frontend::NeverAnswers).start());
     let sandbox = Sandbox::new();
     assert_exit(
@@ -231,7 +224,7 @@ fn test_honours_the_timeout_flag() {
 fn a_refused_password_on_odoo_online_suggests_an_api_key() {
     // The binary reaches "acme.odoo.com" through the test server acting as
     // its HTTP proxy, so the host name is real in every request.
-    let runtime = runtime();
+    let runtime = server_runtime();
     let server = runtime.block_on(odoo17().start());
     let sandbox = Sandbox::new();
     assert_exit(
@@ -267,7 +260,7 @@ fn a_refused_password_on_odoo_online_suggests_an_api_key() {
 
 #[test]
 fn databases_lists_names_and_explains_refusals() {
-    let runtime = runtime();
+    let runtime = server_runtime();
     let sandbox = Sandbox::new();
     let open = runtime.block_on(odoo17().start());
     let listed = sandbox.run(&["databases", "--url", &open.url(), "--json"]);
@@ -292,7 +285,7 @@ fn databases_lists_names_and_explains_refusals() {
 
 #[test]
 fn databases_on_a_self_signed_server_needs_a_pin_or_insecure() {
-    let runtime = runtime();
+    let runtime = server_runtime();
     let sandbox = Sandbox::new();
     let server = runtime.block_on(odoo17().tls().start());
     let fingerprint = server.certificate_sha256().to_string();

@@ -4,6 +4,8 @@
 
 mod support;
 
+use std::process::Output;
+
 use odoo_connections::policy::audit::{Caller, Decision};
 use odoo_connections::policy::{Guard, PolicySource, ToolCall, ToolName};
 use support::policy::PolicySandbox as _;
@@ -13,6 +15,18 @@ const FOREIGN_POLICY: &str = r#"{"version": "1", "default": "deny", "tools": {
   "search_read": {"limits": [{"counter": "reads", "window": "minute", "max": 2}]},
   "execute_kw": {"deny": true, "on_deny": "Writes go through a person."}
 }}"#;
+
+/// Standard output or standard error, as text.
+type Stream = fn(&Output) -> String;
+
+/// The sandbox's guard, [`FOREIGN_POLICY`] written as its policy.
+fn guard_under_foreign_policy(sandbox: &Sandbox) -> Guard {
+    sandbox.write_policy(FOREIGN_POLICY);
+    Guard::new(
+        &sandbox.paths(),
+        PolicySource::resolve(None, &sandbox.paths()),
+    )
+}
 
 #[test]
 fn a_policy_for_another_servers_tools_validates_and_is_checked() {
@@ -27,37 +41,31 @@ fn a_policy_for_another_servers_tools_validates_and_is_checked() {
         .unwrap();
     assert_exit(&validate, 0);
 
-    let check = sandbox.run(&["policy", "check", "search_read"]);
-    assert_exit(&check, 0);
-    assert!(
-        stdout(&check).contains("search_read: allow (rule tools.search_read)"),
-        "{}",
-        stdout(&check)
-    );
-    let check = sandbox.run(&["policy", "check", "execute_kw"]);
-    assert_exit(&check, 7);
-    assert!(
-        stdout(&check).contains("Writes go through a person."),
-        "{}",
-        stdout(&check)
-    );
-    let check = sandbox.run(&["policy", "check", ""]);
-    assert_exit(&check, 2);
-    assert!(
-        stderr(&check).contains("a tool name cannot be empty"),
-        "{}",
-        stderr(&check)
-    );
+    let checks: [(&str, i32, Stream, &str); 3] = [
+        (
+            "search_read",
+            0,
+            stdout,
+            "search_read: allow (rule tools.search_read)",
+        ),
+        ("execute_kw", 7, stdout, "Writes go through a person."),
+        ("", 2, stderr, "a tool name cannot be empty"),
+    ];
+    for (tool, code, stream, expected) in checks {
+        let check = sandbox.run(&["policy", "check", tool]);
+        assert_exit(&check, code);
+        assert!(
+            stream(&check).contains(expected),
+            "{tool:?}: {}",
+            stream(&check)
+        );
+    }
 }
 
 #[test]
 fn admit_call_decides_any_tool_and_audits_the_gateway_as_caller() {
     let sandbox = Sandbox::new();
-    sandbox.write_policy(FOREIGN_POLICY);
-    let guard = Guard::new(
-        &sandbox.paths(),
-        PolicySource::resolve(None, &sandbox.paths()),
-    );
+    let guard = guard_under_foreign_policy(&sandbox);
     let read = ToolCall::new(ToolName::new("search_read").unwrap());
     for _ in 0..2 {
         let admission = guard.admit_call(&read, Caller::Gateway).unwrap();
@@ -99,11 +107,7 @@ fn admit_call_decides_any_tool_and_audits_the_gateway_as_caller() {
 #[test]
 fn an_admission_dropped_unsettled_gives_its_slot_back_and_is_audited() {
     let sandbox = Sandbox::new();
-    sandbox.write_policy(FOREIGN_POLICY);
-    let guard = Guard::new(
-        &sandbox.paths(),
-        PolicySource::resolve(None, &sandbox.paths()),
-    );
+    let guard = guard_under_foreign_policy(&sandbox);
     let read = ToolCall::new(ToolName::new("search_read").unwrap());
     for _ in 0..5 {
         let admission = guard.admit_call(&read, Caller::Gateway).unwrap();

@@ -156,36 +156,34 @@ fn assert_no_file_holds_the_secret(sandbox: &Sandbox) {
     }
 }
 
-#[test]
-fn a_fault_echoing_the_request_never_shows_the_secret_anywhere() {
+/// The `test --json` and MCP `test_connection` messages of one connection
+/// per protocol on a server whose login faults are `fault`, once no report
+/// and no file has been found holding the secret.
+fn messages_from_an_echoing_server(fault: LoginFault) -> Vec<String> {
     let runtime = runtime();
-    let server = echoing_server(&runtime, LoginFault::EchoRequest);
+    let server = echoing_server(&runtime, fault);
     let sandbox = Sandbox::new();
     add_connections(&sandbox, &server.url());
 
-    let cli = cli_reports(&sandbox);
-    let mcp = runtime.block_on(mcp_reports(&sandbox));
+    let mut messages = cli_reports(&sandbox);
+    messages.extend(runtime.block_on(mcp_reports(&sandbox)));
     assert_no_file_holds_the_secret(&sandbox);
+    remove_connections(&sandbox);
+    messages
+}
+
+#[test]
+fn a_fault_echoing_the_request_never_shows_the_secret_anywhere() {
     // The echo did reach the reports, scrubbed: the proof the test bites.
-    for message in cli.iter().chain(&mcp) {
+    for message in messages_from_an_echoing_server(LoginFault::EchoRequest) {
         assert!(message.contains("Invalid request: "), "{message}");
         assert!(message.contains(MARKER), "{message}");
     }
-    remove_connections(&sandbox);
 }
 
 #[test]
 fn an_error_page_echoing_the_request_never_shows_the_secret_anywhere() {
-    let runtime = runtime();
-    let server = echoing_server(&runtime, LoginFault::EchoPage);
-    let sandbox = Sandbox::new();
-    add_connections(&sandbox, &server.url());
-
-    let cli = cli_reports(&sandbox);
-    let mcp = runtime.block_on(mcp_reports(&sandbox));
-    assert_no_file_holds_the_secret(&sandbox);
-    for message in cli.iter().chain(&mcp) {
+    for message in messages_from_an_echoing_server(LoginFault::EchoPage) {
         assert!(message.contains("HTTP 500"), "{message}");
     }
-    remove_connections(&sandbox);
 }

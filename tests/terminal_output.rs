@@ -13,7 +13,7 @@ use std::process::{Output, Stdio};
 use odoo_connections::model::{ConnectionDraft, ConnectionId};
 use odoo_connections::store::ConnectionStore;
 use serde_json::Value;
-use support::odoo_server::{LoginFault, OdooServer, User};
+use support::odoo_server::{LoginFault, OdooServer, User, server_runtime};
 use support::sandbox::{Sandbox, assert_exit, stderr, stdout};
 
 /// Erase the line, go back to its start and up one line, then claim success.
@@ -39,11 +39,7 @@ fn json(output: &Output) -> Value {
 
 #[test]
 fn a_server_fault_with_escape_sequences_is_shown_escaped_and_exact_in_json() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = server_runtime();
     let server = runtime.block_on(
         OdooServer::builder()
             .database("acme")

@@ -17,20 +17,7 @@ fn add_refuses_a_url_without_scheme_or_with_a_typo_and_names_the_fix() {
         ("http//host", "did you mean http://host?"),
         ("javascript:alert(1)", "is not a web address"),
     ] {
-        let output = sandbox.run_with_stdin(
-            &[
-                "add",
-                "acme",
-                "--url",
-                url,
-                "--db",
-                "acme",
-                "--login",
-                "admin",
-                "--secret-stdin",
-            ],
-            "s3cret\n",
-        );
+        let output = sandbox.add("acme", url, "s3cret\n", &[]);
         assert_exit(&output, 3);
         assert!(
             stderr(&output).contains(expected),

@@ -50,6 +50,21 @@ pub fn open_themed(sandbox: &Sandbox, theme: egui::Theme) -> Harness<'static, Ap
     harness
 }
 
+/// Seeds `acme` (Staging, https://erp.acme.example, no tags) and opens the
+/// window with it selected.
+pub fn open_on_acme(sandbox: &Sandbox) -> Harness<'static, AppState> {
+    seed(
+        sandbox,
+        "acme",
+        "https://erp.acme.example",
+        Environment::Staging,
+        "",
+    );
+    let mut harness = open(sandbox);
+    select(&mut harness, "acme");
+    harness
+}
+
 /// Steps frames until no background job runs, then lets the UI settle.
 pub fn settle(harness: &mut Harness<'_, AppState>) {
     for _ in 0..MAX_JOB_STEPS {
@@ -171,6 +186,15 @@ pub fn seed(
     add(sandbox, draft, &format!("secret-of-{name}"))
 }
 
+/// A form like [`draft`] that waits 300 s for an answer, so a test against
+/// a server that never answers keeps running.
+pub fn patient_draft(name: &str, url: &str, environment: Environment) -> ConnectionDraft {
+    ConnectionDraft {
+        timeout_secs: "300".into(),
+        ..draft(name, url, environment)
+    }
+}
+
 /// The form of a connection to database `acme` as `admin`.
 pub fn draft(name: &str, url: &str, environment: Environment) -> ConnectionDraft {
     ConnectionDraft {
@@ -211,14 +235,4 @@ pub fn clean_up(sandbox: &Sandbox) {
     for connection in saved(sandbox) {
         crate::support::keyring::delete_secrets_of(&connection.id.to_string());
     }
-}
-
-/// A tokio runtime that keeps serving the Odoo test server while the
-/// harness steps frames on the test thread.
-pub fn server_runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime")
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod crash;
+pub mod doctor;
 pub mod gateway;
 pub mod keyring;
 pub mod mcp_client;
@@ -10,3 +11,4 @@ pub mod odoo_server;
 pub mod odoo_target;
 pub mod policy;
 pub mod sandbox;
+pub mod seed;

@@ -7,6 +7,15 @@ use std::process::{Command, Output, Stdio};
 
 use odoo_connections::paths::Paths;
 
+/// Adds `acme` and locks the session's keyring (see
+/// [`Sandbox::run_after_locking_the_keyring`]).
+const LOCK_THE_KEYRING: &str = r#"
+set -u
+printf k1 | "$BIN" add acme --url https://erp.acme.example --db acme --login bot --secret-stdin >/dev/null || exit 90
+dbus-send --session --dest=org.freedesktop.secrets --print-reply /org/freedesktop/secrets \
+  org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null || exit 91
+"#;
+
 /// Temporary directories for one test, removed on drop.
 pub struct Sandbox {
     dir: tempfile::TempDir,
@@ -100,6 +109,26 @@ impl Sandbox {
         ];
         args.extend_from_slice(extra);
         self.run_with_stdin(&args, secret)
+    }
+
+    /// In a private session of its own (`scripts/with-session.sh`, so the
+    /// other tests' keyring stays unlocked): adds `acme` with secret `k1`,
+    /// locks that session's keyring, then runs the bash line `then` (the
+    /// binary is `$BIN`), keyring calls given 3 s. Exit 90 or 91: the adding
+    /// or the locking failed.
+    pub fn run_after_locking_the_keyring(&self, then: &str) -> Output {
+        let paths = self.paths();
+        Command::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/with-session.sh"
+        ))
+        .args(["bash", "-c", &format!("{LOCK_THE_KEYRING}{then}\n")])
+        .env("BIN", env!("CARGO_BIN_EXE_odoo-connections"))
+        .env("ODOO_CONNECTIONS_CONFIG_DIR", paths.config_dir())
+        .env("ODOO_CONNECTIONS_STATE_DIR", paths.state_dir())
+        .env("ODOO_CONNECTIONS_KEYRING_TIMEOUT", "3")
+        .output()
+        .expect("run scripts/with-session.sh")
     }
 
     /// Every file under the sandbox whose bytes contain `needle`.

@@ -250,6 +250,37 @@ impl OdooServer {
     }
 }
 
+/// A tokio runtime that keeps serving test servers while the test thread
+/// waits for a process or steps the window's frames.
+pub fn server_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// An Odoo 17 server with database `acme` and user `admin` (password `pw`,
+/// API key `k3y`), served by `runtime`.
+pub fn serve_acme(runtime: &tokio::runtime::Runtime) -> OdooServer {
+    runtime.block_on(
+        OdooServer::builder()
+            .database("acme")
+            .user(User::new("admin").password("pw").api_key("k3y"))
+            .start(),
+    )
+}
+
+/// A server whose front end takes each request and never answers, served
+/// by `runtime`.
+pub fn serve_unanswering(runtime: &tokio::runtime::Runtime) -> OdooServer {
+    runtime.block_on(
+        OdooServer::builder()
+            .frontend(Frontend::NeverAnswers)
+            .start(),
+    )
+}
+
 impl Drop for OdooServer {
     fn drop(&mut self) {
         self.tasks.iter().for_each(JoinHandle::abort);
