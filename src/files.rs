@@ -105,9 +105,9 @@ fn kind_of(file_type: &fs::FileType) -> &'static str {
 }
 
 /// The most a private file's mode allows (owner read and write).
-const PRIVATE_FILE_MODE: u32 = 0o600;
+pub const PRIVATE_FILE_MODE: u32 = 0o600;
 /// The most a private directory's mode allows (owner only).
-const PRIVATE_DIR_MODE: u32 = 0o700;
+pub const PRIVATE_DIR_MODE: u32 = 0o700;
 
 /// Creates `dir` (and parents) readable only by the current user; an
 /// existing `dir` that others can use is tightened to 0700.

@@ -9,6 +9,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, CatalogError};
+use crate::files;
 use crate::paths::Paths;
 use crate::policy::PolicySource;
 use crate::store::{StoreError, TestResults};
@@ -184,7 +185,7 @@ fn check_dir(dir: &Path, findings: &mut Vec<Finding>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    if let Some(loose) = loose_mode(dir, 0o700) {
+    if let Some(loose) = loose_mode(dir, files::PRIVATE_DIR_MODE) {
         findings.push(loose);
     }
     for entry in entries.flatten() {
@@ -200,7 +201,7 @@ fn check_dir(dir: &Path, findings: &mut Vec<Finding>) {
             ));
         }
         let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
-        if is_file && let Some(loose) = loose_mode(&path, 0o600) {
+        if is_file && let Some(loose) = loose_mode(&path, files::PRIVATE_FILE_MODE) {
             findings.push(loose);
         }
     }
