@@ -402,8 +402,6 @@ fn snapshots_of_the_main_screens() {
     click(&mut harness, "Activity");
     harness.get_by_label("denied");
     harness.snapshot("activity");
-    click(&mut harness, "Use with an MCP client");
-    harness.snapshot("mcp_setup");
     clean_up(&sandbox);
 }
 
@@ -526,25 +524,6 @@ fn an_idle_window_asks_for_no_repaint() {
         "idle frames must not repaint"
     );
     clean_up(&sandbox);
-}
-
-#[test]
-fn the_mcp_view_copies_the_client_snippet() {
-    let sandbox = Sandbox::new();
-    let mut harness = open(&sandbox);
-    click(&mut harness, "Use with an MCP client");
-    click(&mut harness, "Claude Code");
-    harness.get_by_label("Copy").click();
-    harness.step();
-    let copied: Vec<&egui::OutputCommand> =
-        harness.output().platform_output.commands.iter().collect();
-    let expected = "claude mcp add odoo-connections -- /usr/bin/odoo-connections mcp";
-    assert!(
-        copied.iter().any(
-            |command| matches!(command, egui::OutputCommand::CopyText(text) if text == expected)
-        ),
-        "{copied:?}"
-    );
 }
 
 /// Starts the approval window and waits until it has drawn its first frame

@@ -11,6 +11,7 @@ pub mod approval;
 mod command;
 mod dialogs;
 mod jobs;
+mod mcp_form;
 mod prefs;
 mod results;
 mod state;

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 
 use zeroize::Zeroizing;
 
-use crate::mcp::client_config::McpClient;
 use crate::model::{Connection, ConnectionDraft, ConnectionId, FieldErrors, SecretString};
 use crate::odoo::{DiagnosisCode, TestReport};
 use crate::paths::Paths;
@@ -18,6 +17,7 @@ use crate::store::TestResults;
 
 use super::command::Command;
 use super::jobs::Jobs;
+use super::mcp_form::McpForm;
 use super::prefs::Prefs;
 
 /// How many audit lines the Activity view shows.
@@ -375,7 +375,7 @@ pub struct AppState {
     pub(crate) dialog: Option<Dialog>,
     pub(crate) notice: Option<Notice>,
     pub(crate) activity: Activity,
-    pub(crate) mcp_client: McpClient,
+    pub(crate) mcp_form: McpForm,
     pub(crate) commands: Vec<Command>,
     pub(crate) jobs: Jobs,
     pub(crate) focus_search: bool,
@@ -415,7 +415,7 @@ impl AppState {
             dialog: None,
             notice: None,
             activity: Activity::default(),
-            mcp_client: McpClient::default(),
+            mcp_form: McpForm::default(),
             commands: Vec::new(),
             jobs: Jobs::new()?,
             focus_search: false,

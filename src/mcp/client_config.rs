@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::inject::{self, ExtraVariable, Profile};
+use crate::paths::Paths;
 
 /// MCP clients we know how to configure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -80,6 +81,20 @@ pub struct GlobalOptions {
 }
 
 impl GlobalOptions {
+    /// The directories of `paths` that differ from the default ones (the
+    /// window's entry must make the server read the window's files).
+    pub fn differing_from_default(paths: &Paths) -> Self {
+        let default = Paths::resolve(None, None).ok();
+        let differs = |dir: &Path, default_dir: Option<&Path>| {
+            (default_dir != Some(dir)).then(|| dir.to_owned())
+        };
+        Self {
+            config_dir: differs(paths.config_dir(), default.as_ref().map(Paths::config_dir)),
+            state_dir: differs(paths.state_dir(), default.as_ref().map(Paths::state_dir)),
+            policy: None,
+        }
+    }
+
     fn arguments(&self) -> Vec<String> {
         let mut arguments = Vec::new();
         for (flag, value) in [
@@ -108,6 +123,37 @@ pub struct GatewayTarget {
     pub env: Vec<ExtraVariable>,
     /// The server's command and arguments.
     pub command: Vec<String>,
+}
+
+/// The command that starts `profile`'s server from PyPI with `uvx`, as the
+/// window suggests it; empty for `generic` (any server).
+pub fn suggested_command(profile: Profile) -> &'static str {
+    match profile {
+        Profile::McpServerOdoo => "uvx mcp-server-odoo",
+        Profile::OdooMcp => "uvx odoo-mcp",
+        Profile::Generic => "",
+    }
+}
+
+/// A server command typed by a person that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandLineError {
+    /// Nothing was typed.
+    #[error("type the command that starts the Odoo MCP server, e.g. uvx mcp-server-odoo")]
+    Empty,
+    /// A quote is never closed.
+    #[error("the command has a quote that is never closed; close it, or remove it")]
+    UnclosedQuote,
+}
+
+/// Splits a typed server command into words as a POSIX shell would (quotes
+/// and backslashes), without running a shell.
+pub fn split_command(text: &str) -> Result<Vec<String>, CommandLineError> {
+    let words = shlex::split(text).ok_or(CommandLineError::UnclosedQuote)?;
+    if words.is_empty() {
+        return Err(CommandLineError::Empty);
+    }
+    Ok(words)
 }
 
 /// One server entry: what the client runs, and with which environment.
@@ -175,16 +221,6 @@ pub fn session_bus_env() -> Option<(String, String)> {
         socket.exists() && address == format!("unix:path={}", socket.display())
     });
     (!reachable_without).then(|| ("DBUS_SESSION_BUS_ADDRESS".to_owned(), address))
-}
-
-/// The snippet registering plain `executable mcp` with `client`, without
-/// global options or environment (what the window shows today).
-pub fn snippet(client: McpClient, executable: &Path) -> String {
-    let entry = ServerEntry {
-        env: Vec::new(),
-        ..ServerEntry::new(executable, &GlobalOptions::default(), None)
-    };
-    entry_snippet(client, &entry)
 }
 
 /// The snippet registering `entry` with `client`.
@@ -275,19 +311,48 @@ mod tests {
 
     #[test]
     fn snippets_name_the_executable_and_the_mcp_subcommand() {
-        let desktop = snippet(
-            McpClient::ClaudeDesktop,
-            Path::new("/opt/oc/odoo-connections"),
-        );
+        let plain = |executable: &str| ServerEntry {
+            env: Vec::new(),
+            ..ServerEntry::new(Path::new(executable), &GlobalOptions::default(), None)
+        };
+        let desktop = entry_snippet(McpClient::ClaudeDesktop, &plain("/opt/oc/odoo-connections"));
         let parsed: serde_json::Value = serde_json::from_str(&desktop).unwrap();
         assert_eq!(parsed["mcpServers"]["odoo-connections"]["args"][0], "mcp");
         assert_eq!(
-            snippet(
-                McpClient::ClaudeCode,
-                Path::new("/home/a b/odoo-connections")
-            ),
+            entry_snippet(McpClient::ClaudeCode, &plain("/home/a b/odoo-connections")),
             "claude mcp add odoo-connections -- '/home/a b/odoo-connections' mcp"
         );
+    }
+
+    #[test]
+    fn a_typed_command_is_split_like_a_shell_and_bad_ones_say_what_to_do() {
+        assert_eq!(
+            split_command(r#"uvx --from "/opt/my servers" odoo-mcp"#),
+            Ok(vec![
+                "uvx".to_owned(),
+                "--from".to_owned(),
+                "/opt/my servers".to_owned(),
+                "odoo-mcp".to_owned()
+            ])
+        );
+        assert_eq!(split_command("   "), Err(CommandLineError::Empty));
+        assert_eq!(
+            split_command("uvx 'odoo-mcp"),
+            Err(CommandLineError::UnclosedQuote)
+        );
+    }
+
+    #[test]
+    fn only_directories_other_than_the_default_ones_are_carried() {
+        let default = Paths::resolve(None, None).unwrap();
+        assert_eq!(
+            GlobalOptions::differing_from_default(&default),
+            GlobalOptions::default()
+        );
+        let own = Paths::new("/srv/oc/config".into(), default.state_dir().to_owned());
+        let globals = GlobalOptions::differing_from_default(&own);
+        assert_eq!(globals.config_dir, Some(PathBuf::from("/srv/oc/config")));
+        assert_eq!(globals.state_dir, None);
     }
 
     #[test]
