@@ -94,6 +94,9 @@ mod sandbox;
 
 pub use sandbox::Sandbox;
 
+#[path = "../../tests/support/gateway.rs"]
+pub mod gateway;
+
 /// What the benchmarks need beyond the tests' [`Sandbox`].
 pub trait BenchSandbox {
     /// The release binary pointed at this sandbox, with no standard streams.
