@@ -243,15 +243,8 @@ async fn the_mcp_config_entry_runs_the_gateway_from_a_clients_minimal_environmen
     let client = ().serve(transport).await.expect("the entry starts the gateway");
     let tools = client.list_all_tools().await.unwrap();
     assert!(tools.iter().any(|tool| tool.name == "read_partner"));
-    let with_secret: Vec<String> = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
-        .map(|bytes| String::from_utf8_lossy(&bytes).replace('\0', " "))
-        .filter(|cmdline| cmdline.contains("key-entry"))
-        .collect();
     assert_eq!(
-        with_secret,
+        support::procs::processes_with_secret_in_argv("key-entry"),
         Vec::<String>::new(),
         "no process argument holds the secret"
     );

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::config::{Config, User};
+use super::orm::{self, Params};
 use super::wire::Exception;
 
 /// `service.method(*args)`.
@@ -63,8 +64,8 @@ pub fn authenticate(config: &Config, login: &str, secret: &str) -> Option<i64> {
         .flatten()
 }
 
-/// `execute_kw(db, uid, secret, model, method, args, kwargs)`: enough for
-/// `res.users.context_get`.
+/// `execute_kw(db, uid, secret, model, method, args, kwargs)`: the user's
+/// context and API keys, else the ORM methods of `orm.rs`.
 fn execute_kw(config: &Config, args: &[Value]) -> Result<Value, Exception> {
     let db = args.first().and_then(Value::as_str).unwrap_or_default();
     open_registry(config, db)?;
@@ -86,10 +87,28 @@ fn execute_kw(config: &Config, args: &[Value]) -> Result<Value, Exception> {
             Ok(json!({"lang": "en_US", "tz": "Europe/Brussels", "uid": uid}))
         }
         ("res.users.apikeys", "search_read") => Ok(own_api_keys(config, uid.unwrap_or_default())),
-        _ => Err(Exception {
-            name: "builtins.KeyError",
-            message: format!("'{model}'"),
-        }),
+        _ => {
+            let positional = args
+                .get(5)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let named = args
+                .get(6)
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let params = Params {
+                positional: &positional,
+                named: &named,
+            };
+            orm::call(
+                &mut config.records.lock().expect("records"),
+                model,
+                method,
+                &params,
+            )
+        }
     }
 }
 

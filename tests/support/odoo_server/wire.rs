@@ -239,7 +239,9 @@ pub fn xmlrpc_fault(exception: &Exception) -> Reply {
     let (code, text) = match exception.name {
         "odoo.exceptions.AccessDenied" => (3, exception.message.clone()),
         "odoo.exceptions.AccessError" => (4, exception.message.clone()),
-        "odoo.exceptions.UserError" => (2, exception.message.clone()),
+        "odoo.exceptions.UserError"
+        | "odoo.exceptions.MissingError"
+        | "odoo.exceptions.ValidationError" => (2, exception.message.clone()),
         _ => (1, exception.traceback()),
     };
     let fault = json!({"faultCode": code, "faultString": text});
