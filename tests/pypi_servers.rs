@@ -1,6 +1,7 @@
 //! End to end with the real Odoo MCP servers from PyPI, `mcp-server-odoo`
 //! and `odoo-mcp`: each runs through `exec` and through `gateway` against
-//! the Odoo test server with an API-key and a password connection, a read
+//! the Odoo 19 test server with an API key (over XML-RPC and over JSON-2)
+//! and with a password, a read
 //! tool returns the server's records, a write on a production connection
 //! waits for approval (and a "no" never reaches Odoo), and the secret is in
 //! the server's environment only: never in a process argument, a file of
@@ -29,9 +30,12 @@ async fn reads_real_records_every_way(server: PypiServer) {
     ));
     let mut replies = Vec::new();
     for launch in [Launch::Exec, Launch::Gateway] {
-        for kind in [SecretKind::ApiKey, SecretKind::Password] {
+        for kind in SecretKind::ALL {
             let what = format!("{} through {launch:?} with {kind:?}", server.name());
-            let session = fixture.start(server, launch, kind, false, &[]).await;
+            let earlier = fixture.odoo.calls().len();
+            let session = fixture
+                .start(server, launch, kind, server.settings(false), &[])
+                .await;
             let tools = session.client.list_all_tools().await.expect("tools/list");
             let ours = tools
                 .iter()
@@ -48,6 +52,14 @@ async fn reads_real_records_every_way(server: PypiServer) {
             assert!(
                 !records.contains("Mitchell Admin"),
                 "{what}: the domain reached Odoo: {records}"
+            );
+            let calls = fixture.odoo.calls().split_off(earlier);
+            let searched = format!("{} res.partner.search", kind.protocol());
+            assert!(
+                calls.iter().any(|call| call.starts_with(&searched))
+                    && calls.iter().all(|call| call.starts_with(kind.protocol())),
+                "{what}: every call over {}: {calls:?}",
+                kind.protocol()
             );
 
             let (_, secret) = fixture.connection(kind);
@@ -93,12 +105,13 @@ fn assert_no_secret_in(fixture: &Fixture, replies: &[String]) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn mcp_server_odoo_reads_real_records_through_exec_and_the_gateway_with_either_secret() {
+async fn mcp_server_odoo_reads_real_records_through_exec_and_the_gateway_with_each_kind_of_secret()
+{
     reads_real_records_every_way(PypiServer::McpServerOdoo).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn odoo_mcp_reads_real_records_through_exec_and_the_gateway_with_either_secret() {
+async fn odoo_mcp_reads_real_records_through_exec_and_the_gateway_with_each_kind_of_secret() {
     reads_real_records_every_way(PypiServer::OdooMcp).await;
 }
 
@@ -136,9 +149,10 @@ async fn create_partner(
     call(client, write_tool(server), arguments).await
 }
 
-/// On the production connection `acme-key`, behind a policy that puts the
-/// server's write tool under approval: a "no" refuses the call before the
-/// server sees it (Odoo saw no write), a "yes" lets it create the contact.
+/// On a production connection with an API key (over XML-RPC, then over
+/// JSON-2), behind a policy that puts the server's write tool under
+/// approval: a "no" refuses the call before the server sees it (Odoo got
+/// no write), a "yes" lets it create the contact.
 async fn a_write_waits_for_approval(server: PypiServer) {
     let fixture = Fixture::new().await;
     let sandbox = &fixture.sandbox;
@@ -147,49 +161,48 @@ async fn a_write_waits_for_approval(server: PypiServer) {
         r#"{{"version": "1", "default": "allow", "tools": {{"{tool}": {{"require_approval": true}}}}}}"#
     ));
     let asked = sandbox.root().join("asked");
-    for (answer, exit) in [("no", 1), ("yes", 0)] {
-        let approver = sandbox.script(
-            &format!("approve-{answer}"),
-            &format!("echo \"$@\" >> '{}'\nexit {exit}", asked.display()),
-        );
-        let session = fixture
-            .start(
-                server,
-                Launch::Gateway,
-                SecretKind::ApiKey,
-                true,
-                &[("ODOO_CONNECTIONS_APPROVE_COMMAND", &approver)],
-            )
-            .await;
-        let name = format!("Approved {answer}");
-        let result = create_partner(server, &session.client, &name).await;
-        session.client.cancel().await.expect("close the session");
-        let message = text(&result);
-        if answer == "no" {
-            assert_eq!(result.is_error, Some(true), "{message}");
-            assert!(
-                message.starts_with(&format!("[POLICY DENIED] {tool}: ")),
-                "{message}"
+    let mut created = Vec::new();
+    for kind in [SecretKind::ApiKey, SecretKind::ApiKeyOverJson2] {
+        for (answer, exit) in [("no", 1), ("yes", 0)] {
+            let approver = sandbox.script(
+                &format!("approve-{answer}"),
+                &format!("echo \"$@\" >> '{}'\nexit {exit}", asked.display()),
             );
+            let session = fixture
+                .start(
+                    server,
+                    Launch::Gateway,
+                    kind,
+                    server.settings(true),
+                    &[("ODOO_CONNECTIONS_APPROVE_COMMAND", &approver)],
+                )
+                .await;
+            let name = format!("Approved {answer} {kind:?}");
+            let result = create_partner(server, &session.client, &name).await;
+            session.client.cancel().await.expect("close the session");
+            let message = text(&result);
+            if answer == "no" {
+                assert_eq!(result.is_error, Some(true), "{message}");
+                assert!(
+                    message.starts_with(&format!("[POLICY DENIED] {tool}: ")),
+                    "{message}"
+                );
+            } else {
+                assert_eq!(result.is_error, Some(false), "{message}");
+                created.push(format!("{} res.partner.create", kind.protocol()));
+            }
+            assert_eq!(fixture.odoo.writes(), created, "{kind:?}, {answer}");
             assert_eq!(
-                fixture.odoo.writes(),
-                Vec::<String>::new(),
-                "Odoo saw no write"
+                fixture.odoo.partner_names().contains(&name),
+                answer == "yes",
+                "{:?}",
+                fixture.odoo.partner_names()
             );
-        } else {
-            assert_eq!(result.is_error, Some(false), "{message}");
-            assert_eq!(fixture.odoo.writes(), ["res.partner.create"]);
+            assert_no_secret_in(&fixture, &[serde_json::to_string(&result).expect("reply")]);
         }
-        assert_eq!(
-            fixture.odoo.partner_names().contains(&name),
-            answer == "yes",
-            "{:?}",
-            fixture.odoo.partner_names()
-        );
-        assert_no_secret_in(&fixture, &[serde_json::to_string(&result).expect("reply")]);
     }
     let questions = std::fs::read_to_string(&asked).expect("the approver was asked");
-    assert_eq!(questions.lines().count(), 2, "{questions}");
+    assert_eq!(questions.lines().count(), 4, "{questions}");
     assert!(
         questions
             .lines()
@@ -206,4 +219,25 @@ async fn mcp_server_odoo_writes_on_production_only_after_a_yes() {
 #[tokio::test(flavor = "multi_thread")]
 async fn odoo_mcp_writes_on_production_only_after_a_yes() {
     a_write_waits_for_approval(PypiServer::OdooMcp).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mcp_server_odoo_without_odoo_yolo_exits_at_start_on_a_standard_odoo() {
+    let fixture = Fixture::new().await;
+    let server = PypiServer::McpServerOdoo;
+    for kind in [SecretKind::ApiKey, SecretKind::Password] {
+        let (name, _) = fixture.connection(kind);
+        let mut command = tokio::process::Command::from(fixture.sandbox.command());
+        command
+            .args(["exec", name, "--profile", server.name(), "--"])
+            .arg(server.program());
+        let output = command.output().await.expect("run exec");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{kind:?}: {stderr}");
+        assert!(
+            stderr.contains("/mcp/xmlrpc/common: 404 Not Found"),
+            "{kind:?}: it asks the Odoo-side module's routes: {stderr}"
+        );
+    }
+    assert_eq!(fixture.odoo.calls(), Vec::<String>::new());
 }

@@ -10,7 +10,7 @@ use rmcp::service::{RoleClient, RunningService};
 use rmcp::transport::TokioChildProcess;
 use serde_json::{Value, json};
 
-use super::odoo_server::{OdooServer, User};
+use super::odoo_server::{OdooServer, OdooVersion, User};
 use super::procs;
 use super::sandbox::{Sandbox, assert_exit};
 
@@ -59,8 +59,10 @@ impl PypiServer {
     /// The variable the profile puts the connection's secret in.
     pub fn secret_variable(self, kind: SecretKind) -> &'static str {
         match (self, kind) {
-            (PypiServer::McpServerOdoo, SecretKind::ApiKey) => "ODOO_API_KEY",
-            _ => "ODOO_PASSWORD",
+            (PypiServer::McpServerOdoo, SecretKind::Password) | (PypiServer::OdooMcp, _) => {
+                "ODOO_PASSWORD"
+            }
+            (PypiServer::McpServerOdoo, _) => "ODOO_API_KEY",
         }
     }
 
@@ -74,11 +76,33 @@ impl PypiServer {
     }
 }
 
-/// How the connection logs in.
+/// How the connection logs in, and the connection of that kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretKind {
+    /// An API key over XML-RPC: `acme-key` (protocol `xmlrpc`).
     ApiKey,
+    /// An API key over JSON-2: `acme-json2` (protocol `json2`).
+    ApiKeyOverJson2,
+    /// A password: `acme-pw` (protocol `auto`).
     Password,
+}
+
+impl SecretKind {
+    /// Every kind.
+    pub const ALL: [SecretKind; 3] = [
+        SecretKind::ApiKey,
+        SecretKind::ApiKeyOverJson2,
+        SecretKind::Password,
+    ];
+
+    /// The protocol the servers speak with this connection (the test
+    /// server logs it per call): JSON-2 only where the connection says so.
+    pub fn protocol(self) -> &'static str {
+        match self {
+            SecretKind::ApiKeyOverJson2 => "json2",
+            SecretKind::ApiKey | SecretKind::Password => "xmlrpc",
+        }
+    }
 }
 
 /// How the server is started.
@@ -90,9 +114,9 @@ pub enum Launch {
     Gateway,
 }
 
-/// The Odoo test server (Odoo 17, database `acme`, user `admin` with a
+/// The Odoo test server (Odoo 19, database `acme`, user `admin` with a
 /// fresh password and API key) and a sandbox with a production connection
-/// for each secret kind: `acme-key` and `acme-pw`.
+/// for each [`SecretKind`].
 pub struct Fixture {
     pub odoo: OdooServer,
     pub sandbox: Sandbox,
@@ -106,12 +130,20 @@ impl Fixture {
         let key = format!("key-{}", uuid::Uuid::new_v4().simple());
         let password = format!("pw-{}", uuid::Uuid::new_v4().simple());
         let odoo = OdooServer::builder()
+            .version(OdooVersion::V19)
             .database("acme")
             .user(User::new("admin").password(&password).api_key(&key))
             .start()
             .await;
         let sandbox = Sandbox::new();
-        assert_exit(&sandbox.add("acme-key", &odoo.url(), &key, &[]), 0);
+        assert_exit(
+            &sandbox.add("acme-key", &odoo.url(), &key, &["--protocol", "xmlrpc"]),
+            0,
+        );
+        assert_exit(
+            &sandbox.add("acme-json2", &odoo.url(), &key, &["--protocol", "json2"]),
+            0,
+        );
         assert_exit(
             &sandbox.add("acme-pw", &odoo.url(), &password, &["--auth", "password"]),
             0,
@@ -128,18 +160,20 @@ impl Fixture {
     pub fn connection(&self, kind: SecretKind) -> (&'static str, &str) {
         match kind {
             SecretKind::ApiKey => ("acme-key", &self.key),
+            SecretKind::ApiKeyOverJson2 => ("acme-json2", &self.key),
             SecretKind::Password => ("acme-pw", &self.password),
         }
     }
 
-    /// Starts `server` through `launch` on the connection of `kind` and
-    /// completes the MCP handshake; `extra` environment for the binary.
+    /// Starts `server` through `launch` on the connection of `kind` with
+    /// `settings` (`--env`) and completes the MCP handshake; `extra`
+    /// environment for the binary.
     pub async fn start(
         &self,
         server: PypiServer,
         launch: Launch,
         kind: SecretKind,
-        writes: bool,
+        settings: &[&str],
         extra: &[(&str, &Path)],
     ) -> Session {
         let mut command = self.sandbox.command();
@@ -154,12 +188,7 @@ impl Fixture {
                 "--profile",
                 server.name(),
             ])
-            .args(
-                server
-                    .settings(writes)
-                    .iter()
-                    .flat_map(|setting| ["--env", setting]),
-            )
+            .args(settings.iter().flat_map(|setting| ["--env", *setting]))
             .arg("--")
             .arg(server.program());
         for (name, value) in extra {

@@ -251,9 +251,19 @@ impl OdooServer {
             .expect("plain_url is only known for .tls_and_plain() servers")
     }
 
-    /// `model.method` of every create and write the server has run, in order.
+    /// `PROTOCOL model.method` (`xmlrpc`, `jsonrpc` or `json2`) of every
+    /// ORM call the server received, in order.
+    pub fn calls(&self) -> Vec<String> {
+        self.records.lock().expect("records").calls.clone()
+    }
+
+    /// The [`calls`](Self::calls) to `create` and `write`.
     pub fn writes(&self) -> Vec<String> {
-        self.records.lock().expect("records").writes.clone()
+        let writes = [".create", ".write"];
+        self.calls()
+            .into_iter()
+            .filter(|call| writes.iter().any(|method| call.ends_with(method)))
+            .collect()
     }
 
     /// The `name` of every `res.partner` record, archived ones too.

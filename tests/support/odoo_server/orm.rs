@@ -14,8 +14,10 @@ use serde_json::{Map, Value, json};
 use super::records::{Field, Model, Records};
 use super::wire::Exception;
 
-/// A method's arguments: positional ones, then by name.
+/// A method's arguments: positional ones, then by name; and the
+/// protocol they came over (for the call log).
 pub struct Params<'a> {
+    pub protocol: &'static str,
     pub positional: &'a [Value],
     pub named: &'a Map<String, Value>,
 }
@@ -44,6 +46,7 @@ impl Params<'_> {
             _ => Vec::new(),
         };
         let rest = Params {
+            protocol: self.protocol,
             positional: rest,
             named: self.named,
         };
@@ -58,6 +61,9 @@ pub fn call(
     method: &str,
     params: &Params,
 ) -> Result<Value, Exception> {
+    records
+        .calls
+        .push(format!("{} {model}.{method}", params.protocol));
     let known = records.model(model).ok_or_else(|| Exception {
         name: "builtins.KeyError",
         message: format!("'{model}'"),
@@ -67,6 +73,7 @@ pub fn call(
         "search" => Ok(json!(search(known, params, 0)?)),
         "search_count" => {
             let domain = Params {
+                protocol: params.protocol,
                 positional: params.positional.get(..1).unwrap_or_default(),
                 named: params.named,
             };
@@ -467,7 +474,6 @@ fn create(
         values.remove("id");
         ids.push(model.insert(values));
     }
-    records.writes.push(format!("{model_name}.create"));
     Ok(if single { json!(ids[0]) } else { json!(ids) })
 }
 
@@ -496,6 +502,5 @@ fn write(
         }
         model.touch(*id);
     }
-    records.writes.push(format!("{model_name}.write"));
     Ok(json!(true))
 }

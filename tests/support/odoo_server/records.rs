@@ -1,7 +1,7 @@
 //! The test server's database content: the models `res.partner` (a few
 //! seeded contacts), `res.company`, `res.users` (one record per configured
 //! user) and `ir.model`, their fields as `fields_get` describes them, and
-//! a log of every create and write that reached the server.
+//! a log of the ORM calls that reached the server.
 
 use serde_json::{Map, Value, json};
 
@@ -135,8 +135,8 @@ const WRITE_DATE: &str = "2026-11-30 09:00:00";
 #[derive(Debug, Clone)]
 pub struct Records {
     pub models: Vec<Model>,
-    /// `model.method` of every create and write, in order.
-    pub writes: Vec<String>,
+    /// `PROTOCOL model.method` of every ORM call, in order.
+    pub calls: Vec<String>,
 }
 
 impl Records {
@@ -220,7 +220,7 @@ impl Records {
         models.push(ir_model);
         Self {
             models,
-            writes: Vec::new(),
+            calls: Vec::new(),
         }
     }
 
