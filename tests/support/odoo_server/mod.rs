@@ -16,6 +16,7 @@
 //! ```
 
 mod config;
+mod domain;
 mod echo;
 mod orm;
 mod records;

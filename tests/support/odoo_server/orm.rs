@@ -1,16 +1,15 @@
 //! The ORM methods RPC clients call on the test server's models, answered
-//! the way Odoo 17 does: `fields_get`, `search`, `search_count`,
-//! `search_read`, `read`, `create` and `write`. Domains in Odoo's prefix
-//! notation (`&`, `|`, `!`; `=`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `not in`,
-//! `like`, `ilike`, `not like`, `not ilike`, `=like`, `=ilike`), archived
-//! records left out unless the domain names `active`, `order`, `offset`
-//! and `limit`. Arguments come positional (XML-RPC, JSON-RPC) or by name
-//! (JSON-2, where the records are `ids`).
+//! the way Odoo 17–19 does: `fields_get`, `search`, `search_count`,
+//! `search_read`, `read`, `create` and `write`; domains (see `domain.rs`)
+//! with archived records left out unless the domain names `active`,
+//! `order`, `offset` and `limit`. Arguments come positional (XML-RPC,
+//! JSON-RPC) or by name (JSON-2, where the records are `ids`).
 
 use std::cmp::Ordering;
 
 use serde_json::{Map, Value, json};
 
+use super::domain::{compare, matches};
 use super::records::{Field, Model, Records};
 use super::wire::Exception;
 
@@ -99,15 +98,8 @@ pub fn call(
     }
 }
 
-fn value_error(message: String) -> Exception {
-    Exception {
-        name: "builtins.ValueError",
-        message,
-    }
-}
-
 fn invalid_field(model: &Model, name: &str) -> Exception {
-    value_error(format!("Invalid field '{name}' on model '{}'", model.name))
+    Exception::value_error(format!("Invalid field '{name}' on model '{}'", model.name))
 }
 
 /// `fields_get(allfields=None, attributes=None)`.
@@ -171,7 +163,7 @@ fn search(model: &Model, params: &Params, shift: usize) -> Result<Vec<i64>, Exce
     let domain = params.get(0, "domain").cloned().unwrap_or(json!([]));
     let terms = domain
         .as_array()
-        .ok_or_else(|| value_error(format!("Invalid domain {domain}")))?;
+        .ok_or_else(|| Exception::value_error(format!("Invalid domain {domain}")))?;
     let names_active = terms
         .iter()
         .any(|term| term.get(0).and_then(Value::as_str) == Some("active"));
@@ -218,7 +210,7 @@ fn sort(model: &Model, rows: &mut [&Map<String, Value>], order: &str) -> Result<
             .next()
             .is_some_and(|word| word.eq_ignore_ascii_case("desc"));
         if model.field(name).is_none() {
-            return Err(value_error(format!(
+            return Err(Exception::value_error(format!(
                 "Invalid \"order\" specified ({order})."
             )));
         }
@@ -241,127 +233,6 @@ fn sort(model: &Model, rows: &mut [&Map<String, Value>], order: &str) -> Result<
     Ok(())
 }
 
-/// Evaluates a whole domain (implicit `&` between the top-level terms).
-fn matches(model: &Model, row: &Map<String, Value>, terms: &[Value]) -> Result<bool, Exception> {
-    let mut rest = terms;
-    let mut all = true;
-    while !rest.is_empty() {
-        let (value, after) = term(model, row, rest)?;
-        all &= value;
-        rest = after;
-    }
-    Ok(all)
-}
-
-/// Evaluates the first term of `terms` (an operator takes the next ones).
-fn term<'a>(
-    model: &Model,
-    row: &Map<String, Value>,
-    terms: &'a [Value],
-) -> Result<(bool, &'a [Value]), Exception> {
-    let (first, rest) = terms
-        .split_first()
-        .ok_or_else(|| value_error("Invalid domain: an operator lacks its terms".into()))?;
-    match first.as_str() {
-        Some("!") => {
-            let (value, rest) = term(model, row, rest)?;
-            Ok((!value, rest))
-        }
-        Some(operator @ ("&" | "|")) => {
-            let (left, rest) = term(model, row, rest)?;
-            let (right, rest) = term(model, row, rest)?;
-            Ok((
-                if operator == "&" {
-                    left && right
-                } else {
-                    left || right
-                },
-                rest,
-            ))
-        }
-        _ => Ok((leaf(model, row, first)?, rest)),
-    }
-}
-
-fn leaf(model: &Model, row: &Map<String, Value>, leaf: &Value) -> Result<bool, Exception> {
-    let invalid = || value_error(format!("Invalid leaf {leaf}"));
-    let parts = leaf
-        .as_array()
-        .filter(|parts| parts.len() == 3)
-        .ok_or_else(invalid)?;
-    let (name, operator, wanted) = (
-        parts[0].as_str().ok_or_else(invalid)?,
-        parts[1].as_str().ok_or_else(invalid)?,
-        &parts[2],
-    );
-    if name == "1" || name == "0" {
-        return Ok(name == "1");
-    }
-    if model.field(name).is_none() {
-        return Err(value_error(format!(
-            "Invalid field {}.{name} in leaf {leaf}",
-            model.name
-        )));
-    }
-    let actual = &row[name];
-    let text = actual.as_str().unwrap_or_default();
-    let pattern = wanted.as_str().unwrap_or_default();
-    let contains = format!("%{pattern}%");
-    let listed = || {
-        wanted
-            .as_array()
-            .is_some_and(|list| list.iter().any(|item| same(actual, item)))
-    };
-    Ok(match operator {
-        "=" => same(actual, wanted),
-        "!=" => !same(actual, wanted),
-        "<" => compare(actual, wanted) == Some(Ordering::Less),
-        "<=" => compare(actual, wanted).is_some_and(Ordering::is_le),
-        ">" => compare(actual, wanted) == Some(Ordering::Greater),
-        ">=" => compare(actual, wanted).is_some_and(Ordering::is_ge),
-        "in" => listed(),
-        "not in" => !listed(),
-        "like" => like(text, &contains),
-        "ilike" => like(&text.to_lowercase(), &contains.to_lowercase()),
-        "not like" => !like(text, &contains),
-        "not ilike" => !like(&text.to_lowercase(), &contains.to_lowercase()),
-        "=like" => like(text, pattern),
-        "=ilike" => like(&text.to_lowercase(), &pattern.to_lowercase()),
-        _ => return Err(value_error(format!("Invalid leaf {leaf}"))),
-    })
-}
-
-/// SQL `LIKE`: `%` any text, `_` any one character.
-fn like(text: &str, pattern: &str) -> bool {
-    fn here(text: &[char], pattern: &[char]) -> bool {
-        match pattern {
-            [] => text.is_empty(),
-            ['%', rest @ ..] => (0..=text.len()).any(|skip| here(&text[skip..], rest)),
-            ['_', rest @ ..] => !text.is_empty() && here(&text[1..], rest),
-            [literal, rest @ ..] => text.first() == Some(literal) && here(&text[1..], rest),
-        }
-    }
-    let text: Vec<char> = text.chars().collect();
-    let pattern: Vec<char> = pattern.chars().collect();
-    here(&text, &pattern)
-}
-
-/// Equality as a domain sees it: a many2one equals its id, `false` an empty value.
-fn same(actual: &Value, wanted: &Value) -> bool {
-    actual == wanted || compare(actual, wanted) == Some(Ordering::Equal)
-}
-
-fn compare(a: &Value, b: &Value) -> Option<Ordering> {
-    match (a, b) {
-        (Value::Number(a), Value::Number(b)) => a.as_f64()?.partial_cmp(&b.as_f64()?),
-        (Value::String(a), Value::String(b)) => Some(a.to_lowercase().cmp(&b.to_lowercase())),
-        (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
-        (Value::Bool(false), _) => Some(Ordering::Less),
-        (_, Value::Bool(false)) => Some(Ordering::Greater),
-        _ => None,
-    }
-}
-
 /// `read(ids, fields=None)`: the records in the order of `ids`, many2one
 /// as `[id, display_name]`; a missing record is a MissingError.
 fn read(
@@ -372,7 +243,7 @@ fn read(
 ) -> Result<Value, Exception> {
     let model = records
         .model(model_name)
-        .ok_or_else(|| value_error(format!("'{model_name}'")))?;
+        .ok_or_else(|| Exception::value_error(format!("'{model_name}'")))?;
     let wanted: Vec<&str> = fields
         .and_then(Value::as_array)
         .map(|names| names.iter().filter_map(Value::as_str).collect())
@@ -445,14 +316,14 @@ fn create(
             false,
         ),
         _ => {
-            return Err(value_error(
+            return Err(Exception::value_error(
                 "create() needs a dict or a list of dicts".into(),
             ));
         }
     };
     let model = records
         .model_mut(model_name)
-        .ok_or_else(|| value_error(format!("'{model_name}'")))?;
+        .ok_or_else(|| Exception::value_error(format!("'{model_name}'")))?;
     let mut ids = Vec::new();
     for mut values in list {
         check_values(model, &values)?;
@@ -486,10 +357,10 @@ fn write(
 ) -> Result<Value, Exception> {
     let values = values
         .and_then(Value::as_object)
-        .ok_or_else(|| value_error("write() needs a dict of values".into()))?;
+        .ok_or_else(|| Exception::value_error("write() needs a dict of values".into()))?;
     let model = records
         .model_mut(model_name)
-        .ok_or_else(|| value_error(format!("'{model_name}'")))?;
+        .ok_or_else(|| Exception::value_error(format!("'{model_name}'")))?;
     check_values(model, values)?;
     for id in ids {
         if !model.rows.iter().any(|row| row["id"] == *id) {

@@ -20,6 +20,14 @@ pub struct Exception {
 }
 
 impl Exception {
+    /// `ValueError(message)`, e.g. an invalid field or domain.
+    pub fn value_error(message: String) -> Self {
+        Self {
+            name: "builtins.ValueError",
+            message,
+        }
+    }
+
     pub fn access_denied() -> Self {
         Self {
             name: "odoo.exceptions.AccessDenied",
