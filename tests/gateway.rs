@@ -1,7 +1,8 @@
 //! The policy gateway (`odoo-connections gateway`) in front of a real MCP
 //! server written with the official Python SDK, driven by a real rmcp
-//! client: the tool list it shows, policy decisions on the child's tools,
-//! and every other kind of message passing through both ways.
+//! client: the tool list it shows (also after the child's `list_changed`),
+//! policy decisions on the child's tools, and every other kind of message
+//! passing through both ways.
 //! Needs the venv of `scripts/setup-python`; run under `scripts/test --test gateway`.
 
 mod support;
