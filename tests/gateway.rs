@@ -1,17 +1,18 @@
 //! The policy gateway (`odoo-connections gateway`) in front of a real MCP
 //! server written with the official Python SDK, driven by a real rmcp
-//! client: the tool list it shows, policy decisions on the child's tools,
-//! and every other kind of message passing through both ways.
+//! client: the tool list it shows (also after the child's `list_changed`),
+//! policy decisions on the child's tools, and every other kind of message
+//! passing through both ways.
 //! Needs the venv of `scripts/setup-python`; run under `scripts/test --test gateway`.
 
 mod support;
 
 use odoo_connections::policy::audit::{Caller, Decision};
 
-use rmcp::ServiceExt as _;
 use rmcp::model::{GetPromptRequestParams, ReadResourceRequestParams};
-use rmcp::service::{RoleClient, RunningService};
+use rmcp::service::{NotificationContext, RoleClient, RunningService};
 use rmcp::transport::TokioChildProcess;
+use rmcp::{ClientHandler, ServiceExt as _};
 use serde_json::json;
 use sha2::Digest as _;
 use support::gateway::GatewayFixture;
@@ -19,13 +20,21 @@ use support::mcp_client::{call, text};
 use support::policy::PolicySandbox as _;
 
 async fn connect(fixture: &GatewayFixture) -> RunningService<RoleClient, ()> {
+    connect_with(fixture, ()).await
+}
+
+async fn connect_with<H: ClientHandler>(
+    fixture: &GatewayFixture,
+    handler: H,
+) -> RunningService<RoleClient, H> {
     let mut command = fixture.command(&[]);
     command.env(
         "ODOO_CONNECTIONS_GUI_COMMAND",
         fixture.sandbox.ready_window(),
     );
     let transport = TokioChildProcess::new(tokio::process::Command::from(command)).unwrap();
-    ().serve(transport)
+    handler
+        .serve(transport)
         .await
         .expect("MCP handshake through the gateway")
 }
@@ -69,6 +78,85 @@ async fn the_childs_tools_are_listed_with_our_window_tool_in_place_of_its_own() 
         "the child's own window tool never ran: {:?}",
         fixture.child_calls()
     );
+}
+
+/// A client that signals each `notifications/tools/list_changed`.
+#[derive(Clone, Default)]
+struct ListChangedClient {
+    changed: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl ClientHandler for ListChangedClient {
+    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.changed.notify_one();
+    }
+}
+
+fn names(tools: &[rmcp::model::Tool]) -> Vec<&str> {
+    tools.iter().map(|tool| tool.name.as_ref()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_childs_list_changed_reaches_the_client_and_the_next_list_is_the_new_one() {
+    let fixture = GatewayFixture::new("key-changed");
+    fixture
+        .sandbox
+        .write_policy(r#"{"version": "1", "default": "allow", "hide": ["late_admin"]}"#);
+    let handler = ListChangedClient::default();
+    let changed = handler.changed.clone();
+    let client = connect_with(&fixture, handler).await;
+    let before = client.list_all_tools().await.unwrap();
+    assert!(
+        names(&before).contains(&"write_partner"),
+        "{:?}",
+        names(&before)
+    );
+    assert!(
+        !names(&before).contains(&"late_partner"),
+        "{:?}",
+        names(&before)
+    );
+
+    let result = call(&client, "change_tools", json!({})).await;
+    assert_eq!(result.is_error, Some(false), "{}", text(&result));
+    // A guard against a hang, not a speed check: the notification came
+    // before the result on the wire.
+    tokio::time::timeout(std::time::Duration::from_secs(30), changed.notified())
+        .await
+        .expect("notifications/tools/list_changed passed through the gateway");
+
+    let after = client.list_all_tools().await.unwrap();
+    let listed = names(&after);
+    assert!(
+        listed.contains(&"late_partner"),
+        "the child's new tool: {listed:?}"
+    );
+    assert!(
+        !listed.contains(&"write_partner"),
+        "the child dropped it: {listed:?}"
+    );
+    assert!(
+        !listed.contains(&"late_admin"),
+        "still hidden by the policy: {listed:?}"
+    );
+    let windows: Vec<_> = after
+        .iter()
+        .filter(|tool| tool.name == "open_connection_manager")
+        .collect();
+    assert_eq!(windows.len(), 1, "{listed:?}");
+    assert!(
+        windows[0]
+            .description
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Odoo Connection Manager window"),
+        "still ours: {:?}",
+        windows[0].description
+    );
+    let late = call(&client, "late_partner", json!({"partner_id": 7})).await;
+    assert_eq!(text(&late), "late partner 7");
+    client.cancel().await.unwrap();
+    assert_eq!(fixture.child_calls(), ["change_tools", "late_partner"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -243,15 +331,8 @@ async fn the_mcp_config_entry_runs_the_gateway_from_a_clients_minimal_environmen
     let client = ().serve(transport).await.expect("the entry starts the gateway");
     let tools = client.list_all_tools().await.unwrap();
     assert!(tools.iter().any(|tool| tool.name == "read_partner"));
-    let with_secret: Vec<String> = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
-        .map(|bytes| String::from_utf8_lossy(&bytes).replace('\0', " "))
-        .filter(|cmdline| cmdline.contains("key-entry"))
-        .collect();
     assert_eq!(
-        with_secret,
+        support::procs::processes_with_secret_in_argv("key-entry"),
         Vec::<String>::new(),
         "no process argument holds the secret"
     );

@@ -16,6 +16,7 @@ use sha2::{Digest as _, Sha256};
 use support::mcp_client::call;
 use support::odoo_server::{OdooServer, OdooVersion, User};
 use support::policy::PolicySandbox as _;
+use support::procs::processes_with_secret_in_argv;
 use support::sandbox::{Sandbox, assert_exit, keyring_lookup, stdout};
 use tokio::io::AsyncReadExt as _;
 
@@ -88,18 +89,6 @@ fn run(
     let output = child.wait_with_output().expect("wait odoo-connections");
     transcript.record(&args.join(" "), &output);
     output
-}
-
-/// Every running process whose command line contains `secret`.
-fn processes_with_secret_in_argv(secret: &str) -> Vec<String> {
-    std::fs::read_dir("/proc")
-        .expect("/proc")
-        .flatten()
-        .filter(|entry| entry.file_name().to_string_lossy().parse::<u32>().is_ok())
-        .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
-        .map(|bytes| String::from_utf8_lossy(&bytes).replace('\0', " "))
-        .filter(|cmdline| cmdline.contains(secret))
-        .collect()
 }
 
 /// A stand-in for a window or approval program that records, at the moment

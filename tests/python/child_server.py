@@ -144,6 +144,33 @@ async def complete(ref, argument, context):
     return None
 
 
+# --- list_changed / e2e ---
+
+
+def late_partner(partner_id: int) -> str:
+    """Read one partner; offered only after change_tools (read-only)."""
+    record("late_partner", {"partner_id": partner_id})
+    return f"late partner {partner_id}"
+
+
+def late_admin() -> str:
+    """An administration tool offered only after change_tools."""
+    record("late_admin", {})
+    return "late admin"
+
+
+@server.tool(annotations=WRITES)
+async def change_tools(ctx: Context) -> str:
+    """Drop write_partner, add late_partner and late_admin, and tell the
+    client that the tool list changed."""
+    record("change_tools", {})
+    server.remove_tool("write_partner")
+    server.add_tool(late_partner, annotations=READ_ONLY)
+    server.add_tool(late_admin, annotations=WRITES)
+    await ctx.session.send_tool_list_changed()
+    return "tools changed"
+
+
 if __name__ == "__main__":
     record_environment()
     server.run("stdio")

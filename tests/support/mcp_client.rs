@@ -3,9 +3,10 @@
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::{RoleClient, RunningService};
 
-/// Calls `tool` with `arguments` (a JSON object, or `null` for none).
-pub async fn call(
-    client: &RunningService<RoleClient, ()>,
+/// Calls `tool` with `arguments` (a JSON object, or `null` for none),
+/// whatever handler the client has.
+pub async fn call<H: rmcp::ClientHandler>(
+    client: &RunningService<RoleClient, H>,
     tool: &'static str,
     arguments: serde_json::Value,
 ) -> CallToolResult {

@@ -10,5 +10,7 @@ pub mod mcp_client;
 pub mod odoo_server;
 pub mod odoo_target;
 pub mod policy;
+pub mod procs;
+pub mod pypi;
 pub mod sandbox;
 pub mod seed;

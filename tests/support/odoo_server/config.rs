@@ -193,6 +193,9 @@ pub(super) struct Config {
     /// How long checking a password takes (Odoo hashes slowly: 0.4–1.3 s
     /// on a real server; API keys are checked fast).
     pub password_delay: std::time::Duration,
+    /// The database content (the same in every database), shared by
+    /// every request and the test.
+    pub records: std::sync::Arc<std::sync::Mutex<super::records::Records>>,
 }
 
 impl Config {

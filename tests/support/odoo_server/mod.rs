@@ -16,7 +16,10 @@
 //! ```
 
 mod config;
+mod domain;
 mod echo;
+mod orm;
+mod records;
 mod routes;
 mod services;
 mod wire;
@@ -25,7 +28,7 @@ pub use config::{Frontend, OdooVersion, User};
 pub use echo::LoginFault;
 
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
@@ -39,6 +42,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
 
 use config::{Config, Database};
+use records::Records;
 
 /// Builds a test server.
 #[derive(Debug, Clone)]
@@ -165,8 +169,10 @@ impl OdooServerBuilder {
         self
     }
 
-    /// Binds 127.0.0.1:0 and starts serving.
-    pub async fn start(self) -> OdooServer {
+    /// Binds 127.0.0.1:0 and starts serving, with the seeded records.
+    pub async fn start(mut self) -> OdooServer {
+        self.config.records = Arc::new(Mutex::new(Records::seeded(&self.config.users)));
+        let records = self.config.records.clone();
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
@@ -194,6 +200,7 @@ impl OdooServerBuilder {
             url: format!("{scheme}://127.0.0.1:{port}"),
             plain_url,
             certificate,
+            records,
             tasks,
         }
     }
@@ -205,6 +212,7 @@ pub struct OdooServer {
     url: String,
     plain_url: Option<String>,
     certificate: Option<Fingerprint>,
+    records: Arc<Mutex<Records>>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -225,6 +233,7 @@ impl OdooServer {
                 login_fault: None,
                 build_stamp: None,
                 password_delay: std::time::Duration::ZERO,
+                records: Arc::new(Mutex::new(Records::seeded(&[]))),
             },
             tls: None,
             also_plain: false,
@@ -241,6 +250,32 @@ impl OdooServer {
         self.plain_url
             .clone()
             .expect("plain_url is only known for .tls_and_plain() servers")
+    }
+
+    /// `PROTOCOL model.method` (`xmlrpc`, `jsonrpc` or `json2`) of every
+    /// ORM call the server received, in order.
+    pub fn calls(&self) -> Vec<String> {
+        self.records.lock().expect("records").calls.clone()
+    }
+
+    /// The [`calls`](Self::calls) to `create` and `write`.
+    pub fn writes(&self) -> Vec<String> {
+        let writes = [".create", ".write"];
+        self.calls()
+            .into_iter()
+            .filter(|call| writes.iter().any(|method| call.ends_with(method)))
+            .collect()
+    }
+
+    /// The `name` of every `res.partner` record, archived ones too.
+    pub fn partner_names(&self) -> Vec<String> {
+        let records = self.records.lock().expect("records");
+        let partners = records.model("res.partner").expect("res.partner");
+        partners
+            .rows
+            .iter()
+            .filter_map(|row| row["name"].as_str().map(str::to_owned))
+            .collect()
     }
 
     /// The SHA-256 fingerprint of the TLS certificate (TLS servers only).

@@ -7,6 +7,7 @@ use hyper::{HeaderMap, Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::config::{Config, Frontend};
+use super::orm::{self, Params};
 use super::services::{self, open_registry};
 use super::wire::{self, Exception, Reply};
 
@@ -101,7 +102,7 @@ fn xmlrpc(config: &Config, service: &str, body: &str) -> Reply {
         });
     };
     let single_quotes = config.version.major() == 15;
-    match services::dispatch(config, service, &method, &params) {
+    match services::dispatch(config, "xmlrpc", service, &method, &params) {
         Ok(value) => wire::xmlrpc_result(single_quotes, &value),
         Err(exception) => wire::xmlrpc_fault(&exception),
     }
@@ -143,7 +144,7 @@ fn json_route(config: &Config, request: &Request) -> Reply {
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            services::dispatch(config, &text("service"), &text("method"), &args)
+            services::dispatch(config, "jsonrpc", &text("service"), &text("method"), &args)
         }
         "/web/webclient/version_info" => Ok(config.version_dict()),
         "/web/database/list" if !config.list_db => Err(Exception::access_denied()),
@@ -287,15 +288,54 @@ fn json2(config: &Config, request: &Request) -> Reply {
         "res.users/context_get" => {
             ok(json!({"lang": "en_US", "tz": "Europe/Brussels", "uid": uid}))
         }
-        "res.users/read" => ok(services::read_users(config, &body["ids"], &body["fields"])),
         "res.users.apikeys/search_read" => ok(services::own_api_keys(config, uid)),
-        other => {
-            let model = other.split('/').next().unwrap_or_default();
-            wire::json2_error(
-                StatusCode::NOT_FOUND,
-                "werkzeug.exceptions.NotFound",
-                &format!("the model '{model}' does not exist"),
-            )
+        path => {
+            let (model, method) = path.split_once('/').unwrap_or((path, ""));
+            let named = body.as_object().cloned().unwrap_or_default();
+            let params = Params {
+                protocol: "json2",
+                positional: &[],
+                named: &named,
+            };
+            let mut records = config.records.lock().expect("records");
+            match orm::call(&mut records, model, method, &params) {
+                // A recordset comes back as its ids, even for one record.
+                Ok(id) if method == "create" && id.is_number() => ok(json!([id])),
+                Ok(result) => ok(result),
+                Err(exception) => json2_exception(model, &exception),
+            }
         }
     }
+}
+
+/// `Json2Dispatcher.handle_error`: the status of the exception's class.
+fn json2_exception(model: &str, exception: &Exception) -> Reply {
+    let (status, name, message) = match exception.name {
+        "builtins.KeyError" => (
+            StatusCode::NOT_FOUND,
+            "werkzeug.exceptions.NotFound",
+            format!("the model '{model}' does not exist"),
+        ),
+        "builtins.AttributeError" => (
+            StatusCode::NOT_FOUND,
+            "werkzeug.exceptions.NotFound",
+            exception.message.clone(),
+        ),
+        "odoo.exceptions.MissingError" => (
+            StatusCode::NOT_FOUND,
+            exception.name,
+            exception.message.clone(),
+        ),
+        "odoo.exceptions.UserError" | "odoo.exceptions.ValidationError" => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            exception.name,
+            exception.message.clone(),
+        ),
+        _ => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            exception.name,
+            exception.message.clone(),
+        ),
+    };
+    wire::json2_error(status, name, &message)
 }

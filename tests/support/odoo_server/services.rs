@@ -4,11 +4,13 @@
 use serde_json::{Value, json};
 
 use super::config::{Config, User};
+use super::orm::{self, Params};
 use super::wire::Exception;
 
-/// `service.method(*args)`.
+/// `service.method(*args)`, over `protocol` (`xmlrpc` or `jsonrpc`).
 pub fn dispatch(
     config: &Config,
+    protocol: &'static str,
     service: &str,
     method: &str,
     args: &[Value],
@@ -36,7 +38,7 @@ pub fn dispatch(
         }
         ("db", "db_exist") => Ok(Value::Bool(config.database(text(0)).is_some())),
         ("db", "server_version") => Ok(Value::String(config.version_text())),
-        ("object", "execute_kw") => execute_kw(config, args),
+        ("object", "execute_kw") => execute_kw(config, protocol, args),
         _ => Err(Exception {
             name: "builtins.Exception",
             message: format!("Method not found: {method}"),
@@ -63,9 +65,9 @@ pub fn authenticate(config: &Config, login: &str, secret: &str) -> Option<i64> {
         .flatten()
 }
 
-/// `execute_kw(db, uid, secret, model, method, args, kwargs)`: enough for
-/// `res.users.context_get`.
-fn execute_kw(config: &Config, args: &[Value]) -> Result<Value, Exception> {
+/// `execute_kw(db, uid, secret, model, method, args, kwargs)`: the user's
+/// context and API keys, else the ORM methods of `orm.rs`.
+fn execute_kw(config: &Config, protocol: &'static str, args: &[Value]) -> Result<Value, Exception> {
     let db = args.first().and_then(Value::as_str).unwrap_or_default();
     open_registry(config, db)?;
     let uid = args.get(1).and_then(Value::as_i64);
@@ -86,37 +88,30 @@ fn execute_kw(config: &Config, args: &[Value]) -> Result<Value, Exception> {
             Ok(json!({"lang": "en_US", "tz": "Europe/Brussels", "uid": uid}))
         }
         ("res.users.apikeys", "search_read") => Ok(own_api_keys(config, uid.unwrap_or_default())),
-        _ => Err(Exception {
-            name: "builtins.KeyError",
-            message: format!("'{model}'"),
-        }),
+        _ => {
+            let positional = args
+                .get(5)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let named = args
+                .get(6)
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let params = Params {
+                protocol,
+                positional: &positional,
+                named: &named,
+            };
+            orm::call(
+                &mut config.records.lock().expect("records"),
+                model,
+                method,
+                &params,
+            )
+        }
     }
-}
-
-/// `res.users.read(ids, fields)`: the `id` and the asked-for `login` of
-/// each existing user among `ids`.
-pub fn read_users(config: &Config, ids: &Value, fields: &Value) -> Value {
-    let wants_login = fields
-        .as_array()
-        .is_some_and(|fields| fields.iter().any(|field| field == "login"));
-    let records: Vec<Value> = ids
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_i64)
-        .filter_map(|uid| {
-            let user = config
-                .users
-                .iter()
-                .find(|user| config.uid_of(&user.login) == Some(uid))?;
-            let mut record = json!({"id": uid});
-            if wants_login {
-                record["login"] = json!(user.login);
-            }
-            Some(record)
-        })
-        .collect();
-    json!(records)
 }
 
 /// `res.users.apikeys.search_read([("user_id", "=", uid)], ["name",

@@ -20,6 +20,14 @@ pub struct Exception {
 }
 
 impl Exception {
+    /// `ValueError(message)`, e.g. an invalid field or domain.
+    pub fn value_error(message: String) -> Self {
+        Self {
+            name: "builtins.ValueError",
+            message,
+        }
+    }
+
     pub fn access_denied() -> Self {
         Self {
             name: "odoo.exceptions.AccessDenied",
@@ -239,7 +247,9 @@ pub fn xmlrpc_fault(exception: &Exception) -> Reply {
     let (code, text) = match exception.name {
         "odoo.exceptions.AccessDenied" => (3, exception.message.clone()),
         "odoo.exceptions.AccessError" => (4, exception.message.clone()),
-        "odoo.exceptions.UserError" => (2, exception.message.clone()),
+        "odoo.exceptions.UserError"
+        | "odoo.exceptions.MissingError"
+        | "odoo.exceptions.ValidationError" => (2, exception.message.clone()),
         _ => (1, exception.traceback()),
     };
     let fault = json!({"faultCode": code, "faultString": text});
