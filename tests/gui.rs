@@ -393,6 +393,8 @@ fn snapshots_of_the_main_screens() {
             rule: Some("tools.open_connection_manager.limits[0]".into()),
             reason: reason.map(str::to_owned),
             retry_after_secs: retry,
+            args_keys: None,
+            args_sha256: None,
         };
         audit::append(&sandbox.paths(), &entry).unwrap();
     }

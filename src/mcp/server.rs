@@ -211,7 +211,7 @@ impl ConnectionManagerServer {
             call = call.with_client(client.client_info.name.clone());
         }
         tokio::select! {
-            admitted = launcher::admit_with_approval(&self.guard, call, Caller::Mcp) => admitted,
+            admitted = launcher::admit_with_approval(&self.guard, call, Caller::Mcp, None) => admitted,
             () = context.ct.cancelled() => Err(Denial {
                 tool: name,
                 rule: "cancelled".into(),
