@@ -7,7 +7,8 @@
 //! directly.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -52,8 +53,22 @@ pub struct Gate {
     scrub: Arc<Redactor>,
     /// What the child's `tools/list` said of each tool, by name.
     offered: Arc<Mutex<HashMap<String, Offered>>>,
+    /// The gateway's own listing, which calls wait for.
+    listing: Arc<(Mutex<Listing>, Condvar)>,
     /// Drives the launcher's async approval step from the call threads.
     runtime: Arc<tokio::runtime::Runtime>,
+}
+
+/// How long a call waits for the gateway's own listing of the child's
+/// tools (which says which are read-only) before it is decided without.
+const LISTING_WAIT: Duration = Duration::from_secs(10);
+
+/// Where the gateway's own listing of the child's tools stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    NotStarted,
+    Running,
+    Done,
 }
 
 /// What the child says of one of its tools.
@@ -84,8 +99,46 @@ impl Gate {
             environment,
             scrub: Arc::new(Redactor::new(secret)),
             offered: Arc::default(),
+            listing: Arc::new((Mutex::new(Listing::NotStarted), Condvar::new())),
             runtime: Arc::new(runtime),
         })
+    }
+
+    /// The gateway has asked the child for its tools: calls wait for the
+    /// answer ([`Gate::listing_done`]), so they are decided knowing which
+    /// tools are read-only.
+    pub fn listing_started(&self) {
+        self.set_listing(Listing::Running);
+    }
+
+    /// The gateway's own listing has ended (or can no longer end).
+    pub fn listing_done(&self) {
+        self.set_listing(Listing::Done);
+    }
+
+    fn set_listing(&self, to: Listing) {
+        let (state, changed) = &*self.listing;
+        *state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = to;
+        changed.notify_all();
+    }
+
+    /// Waits (bounded) while the gateway's own listing is under way.
+    fn wait_for_listing(&self) {
+        let (state, changed) = &*self.listing;
+        let state = state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (state, waited) = changed
+            .wait_timeout_while(state, LISTING_WAIT, |state| *state == Listing::Running)
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if waited.timed_out() && *state == Listing::Running {
+            tracing::warn!(
+                "the MCP server did not list its tools within {} s; deciding the call without knowing whether the tool is read-only",
+                LISTING_WAIT.as_secs()
+            );
+        }
     }
 
     /// Learns from one page of the child's `tools/list` result which tools
@@ -161,6 +214,7 @@ impl Gate {
             reason,
             retry_after_secs: None,
         })?;
+        self.wait_for_listing();
         let offered = (self
             .offered
             .lock()

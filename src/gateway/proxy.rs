@@ -182,6 +182,7 @@ impl Proxy {
 
     /// Asks the child for (the next page of) its tools, for the gate.
     fn list_tools_ourselves(&self, cursor: Option<&Value>) {
+        self.gate.listing_started();
         let page = {
             let mut state = self.state();
             state.own_pages += 1;
@@ -201,7 +202,7 @@ impl Proxy {
     fn own_list_page(&self, message: &Value) {
         let Some(result) = message.get("result") else {
             tracing::warn!("the MCP server did not list its tools for the gateway: {message}");
-            return;
+            return self.gate.listing_done();
         };
         let names = self.gate.learn_tools(result);
         self.state().offered.extend(names);
@@ -209,6 +210,7 @@ impl Proxy {
             Some(cursor) => self.list_tools_ourselves(Some(cursor)),
             None => {
                 let offered = std::mem::take(&mut self.state().offered);
+                self.gate.listing_done();
                 self.gate.report_unknown_tools(&offered);
             }
         }
@@ -228,7 +230,7 @@ impl Proxy {
             .unwrap_or_else(|| "the session is closing".to_owned());
         drop(state);
         match kind {
-            Forwarded::OwnToolsList => return,
+            Forwarded::OwnToolsList => return self.gate.listing_done(),
             Forwarded::ToolsCall { admission } => self.gate.abandon(*admission, &why),
             _ => {}
         }
@@ -392,6 +394,7 @@ impl Proxy {
             state.to_child = None;
             state.forwarded.drain().collect()
         };
+        self.gate.listing_done();
         let forwarded: Vec<(String, Forwarded)> = forwarded
             .into_iter()
             .filter(|(_, kind)| !matches!(kind, Forwarded::OwnToolsList))

@@ -74,8 +74,8 @@ pub fn allowing(record: &Path) -> String {
 
 /// Shell that prints the grant of the request in `$request` (the last
 /// `"grant":{…}` object of the line, which holds no braces).
-pub const GRANT_ECHO: &str = r#"printf '%s
-' "$request" | sed -n 's/.*"grant":\({[^}]*}\).*//p'"#;
+pub const GRANT_ECHO: &str =
+    r#"printf '%s\n' "$request" | sed -n 's/.*"grant":\({[^}]*}\).*/\1/p'"#;
 
 /// A default-deny policy with one limit on `open_connection_manager`
 /// (`extra` is spliced into the tool's rules, e.g. `"deny": true, `).
