@@ -39,7 +39,7 @@ fn sorted(value: &Value) -> Value {
     match value {
         Value::Object(object) => {
             let mut entries: Vec<(&String, &Value)> = object.iter().collect();
-            entries.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+            entries.sort_unstable_by_key(|(key, _)| *key);
             Value::Object(
                 entries
                     .into_iter()
