@@ -106,11 +106,13 @@ impl Guard {
     /// then [`Guard::approved`] audits it once the person said yes.
     pub fn admit_call(&self, call: &ToolCall, caller: Caller) -> Result<Admission, Denial> {
         let digest = call.arguments.as_ref().map(ArgumentsDigest::of);
-        let mut admission = self.try_admit(call, caller, &digest).map_err(|denial| {
-            let mut denial = denial;
-            self.audit_denial(caller, &mut denial, digest.as_ref());
-            denial
-        })?;
+        let mut admission = self
+            .try_admit(call, caller, digest.as_ref())
+            .map_err(|denial| {
+                let mut denial = denial;
+                self.audit_denial(caller, &mut denial, digest.as_ref());
+                denial
+            })?;
         if !admission.require_approval {
             self.start(&mut admission)?;
         }
@@ -133,7 +135,7 @@ impl Guard {
         &self,
         call: &ToolCall,
         caller: Caller,
-        digest: &Option<ArgumentsDigest>,
+        digest: Option<&ArgumentsDigest>,
     ) -> Result<Admission, Denial> {
         let tool = &call.tool;
         let permit = self.evaluate(call)?;
@@ -143,7 +145,7 @@ impl Guard {
             caller,
             rule: permit.rule.clone(),
             limits: permit.limits.clone(),
-            arguments: digest.clone(),
+            arguments: digest.cloned(),
             stamp_ms: None,
             notes: Vec::new(),
             stage: Stage::AwaitingApproval,
