@@ -1,13 +1,14 @@
 //! The approval window names the tool and what it will do: a real MCP
 //! client calls `list_connections` under `require_approval`, and the
 //! approver is asked about listing connections, not about opening a window.
+//! The call's details reach it on stdin, never in its command line.
 
 mod support;
 
 use rmcp::ServiceExt as _;
 use rmcp::transport::TokioChildProcess;
 use support::mcp_client::{call, text};
-use support::policy::PolicySandbox as _;
+use support::policy::{PolicySandbox as _, allowing};
 use support::sandbox::Sandbox;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -17,10 +18,7 @@ async fn approval_for_list_connections_names_the_tool_and_what_it_does() {
         r#"{"version": "1", "default": "deny", "tools": {"list_connections": {"require_approval": true}}}"#,
     );
     let asked = sandbox.root().join("asked");
-    let approver = sandbox.script(
-        "approve-yes",
-        &format!("printf '%s\\n' \"$@\" > '{}'\nexit 0", asked.display()),
-    );
+    let approver = sandbox.script("approve-yes", &allowing(&asked));
     let mut command = sandbox.command();
     command
         .arg("mcp")
@@ -30,17 +28,16 @@ async fn approval_for_list_connections_names_the_tool_and_what_it_does() {
     let result = call(&client, "list_connections", serde_json::json!({})).await;
     assert_eq!(result.is_error, Some(false), "{}", text(&result));
     client.cancel().await.unwrap();
-    let arguments: Vec<String> = std::fs::read_to_string(&asked)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    let value = |flag: &str| {
-        let at = arguments.iter().position(|arg| arg == flag).unwrap();
-        arguments[at + 1].clone()
-    };
-    assert_eq!(value("--tool"), "list_connections");
-    let action = value("--action");
+    let argv = std::fs::read_to_string(&asked).unwrap();
+    assert_eq!(
+        argv.trim(),
+        "approve --tool list_connections --caller mcp --timeout-secs 120"
+    );
+    let stdin = std::fs::read_to_string(asked.with_extension("stdin")).unwrap();
+    let request: serde_json::Value = serde_json::from_str(stdin.trim()).unwrap();
+    assert_eq!(request["tool"], "list_connections");
+    assert_eq!(request["caller"], "mcp");
+    let action = request["action"].as_str().unwrap().to_owned();
     assert!(
         action.starts_with("read the list of your saved connections"),
         "{action}"

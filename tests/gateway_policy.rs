@@ -28,7 +28,7 @@ use rmcp::{ClientHandler, ServiceExt as _};
 use serde_json::json;
 use support::gateway::GatewayFixture;
 use support::mcp_client::text;
-use support::policy::PolicySandbox as _;
+use support::policy::{PolicySandbox as _, allowing};
 
 /// Child tools the policies below allow.
 const ALLOWED: &str = r#""read_partner": {}, "chatty": {}, "ask_client": {}, "crash": {}"#;
@@ -267,11 +267,7 @@ async fn approval_yes_no_and_no_answer_decide_whether_the_write_reaches_the_chil
     let sandbox = &fixture.sandbox;
     let asked = sandbox.root().join("asked");
     let answers = [
-        (
-            "yes",
-            format!("echo \"$@\" >> '{}'\nexit 0", asked.display()),
-            false,
-        ),
+        ("yes", allowing(&asked), false),
         (
             "no",
             format!("echo \"$@\" >> '{}'\nexit 1", asked.display()),

@@ -393,6 +393,8 @@ fn snapshots_of_the_main_screens() {
             rule: Some("tools.open_connection_manager.limits[0]".into()),
             reason: reason.map(str::to_owned),
             retry_after_secs: retry,
+            args_keys: None,
+            args_sha256: None,
         };
         audit::append(&sandbox.paths(), &entry).unwrap();
     }
@@ -540,9 +542,17 @@ fn start_approval(sandbox: &Sandbox) -> std::process::Child {
             "mcp",
         ])
         .env("ODOO_CONNECTIONS_LOG", "odoo_connections=info")
+        .stdin(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("approval window");
+    // The call to confirm comes on stdin, as the launcher sends it.
+    let request = r#"{"tool":"open_connection_manager","caller":"mcp","client":null,"connection":null,"environment":null,"action":"open the window","summary":[],"arguments":null,"grant":{"args_sha256":null,"nonce":"n","expires_at_ms":0}}"#;
+    std::io::Write::write_all(
+        &mut child.stdin.take().expect("piped stdin"),
+        request.as_bytes(),
+    )
+    .expect("send the request");
     let stderr = child.stderr.take().expect("piped stderr");
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

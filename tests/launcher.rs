@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use odoo_connections::policy::audit::{Caller, Decision};
-use support::policy::{PolicySandbox as _, open_limit_policy};
+use support::policy::{PolicySandbox as _, allowing, open_limit_policy};
 use support::sandbox::{Sandbox, stderr};
 
 #[test]
@@ -171,7 +171,7 @@ fn approval_is_asked_first_and_a_no_refuses_without_counting() {
         "approve-no",
         &format!("echo \"$@\" >> '{}'\nexit 1", asked.display()),
     );
-    let accept = sandbox.script("approve-yes", "exit 0");
+    let accept = sandbox.script("approve-yes", &allowing(&sandbox.root().join("allowed")));
     let open = |approver: &Path| open_asking(&sandbox, approver).output().unwrap();
     let output = open(&decline);
     assert_eq!(output.status.code(), Some(7));
@@ -179,7 +179,7 @@ fn approval_is_asked_first_and_a_no_refuses_without_counting() {
     assert!(stderr(&output).contains("rule tools.open_connection_manager.require_approval"));
     assert_eq!(
         std::fs::read_to_string(&asked).unwrap().trim(),
-        "approve --tool open_connection_manager --caller cli --action open the Odoo Connection Manager window, which shows your saved connections --timeout-secs 120"
+        "approve --tool open_connection_manager --caller cli --timeout-secs 120"
     );
     assert!(sandbox.window_args().is_empty());
     assert!(
@@ -227,7 +227,7 @@ fn an_unanswered_approval_is_stopped_at_its_deadline_and_refuses_without_countin
         last.rule.as_deref(),
         Some("tools.open_connection_manager.require_approval")
     );
-    let accept = sandbox.script("approve-yes", "exit 0");
+    let accept = sandbox.script("approve-yes", &allowing(&sandbox.root().join("allowed")));
     let output = open_asking(&sandbox, &accept).output().unwrap();
     assert!(
         output.status.success(),

@@ -321,10 +321,10 @@ fn parse_error(text: &str) -> String {
 
 #[test]
 fn strict_parsing_reports_what_and_where() {
-    let unknown_key = "{\n  \"version\": \"1\",\n  \"default\": \"deny\",\n  \"all_tools\": {}\n}";
+    let unknown_key = "{\n  \"version\": \"1\",\n  \"default\": \"deny\",\n  \"every_tool\": {}\n}";
     let error = parse_error(unknown_key);
     assert!(error.starts_with("line 4 column"), "{error}");
-    assert!(error.contains("unknown field `all_tools`"), "{error}");
+    assert!(error.contains("unknown field `every_tool`"), "{error}");
 
     let error = parse_error("{\"version\": \"2\", \"default\": \"deny\"}");
     assert!(error.starts_with("line 1 column"), "{error}");

@@ -13,7 +13,7 @@ mod support;
 use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
 use support::mcp_client::{call, text};
-use support::policy::PolicySandbox as _;
+use support::policy::{PolicySandbox as _, allowing};
 use support::procs;
 use support::pypi::{Fixture, Launch, PypiServer, SecretKind};
 
@@ -163,10 +163,11 @@ async fn a_write_waits_for_approval(server: PypiServer) {
     let mut created = Vec::new();
     for kind in [SecretKind::ApiKey, SecretKind::ApiKeyOverJson2] {
         for (answer, exit) in [("no", 1), ("yes", 0)] {
-            let approver = sandbox.script(
-                &format!("approve-{answer}"),
-                &format!("echo \"$@\" >> '{}'\nexit {exit}", asked.display()),
-            );
+            let body = match exit {
+                0 => allowing(&asked),
+                _ => format!("echo \"$@\" >> '{}'\nexit {exit}", asked.display()),
+            };
+            let approver = sandbox.script(&format!("approve-{answer}"), &body);
             let session = fixture
                 .start(
                     server,

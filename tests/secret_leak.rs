@@ -15,7 +15,7 @@ use rmcp::transport::TokioChildProcess;
 use sha2::{Digest as _, Sha256};
 use support::mcp_client::call;
 use support::odoo_server::{OdooServer, OdooVersion, User};
-use support::policy::PolicySandbox as _;
+use support::policy::{GRANT_ECHO, PolicySandbox as _};
 use support::procs::processes_with_secret_in_argv;
 use support::sandbox::{Sandbox, assert_exit, keyring_lookup, stdout};
 use tokio::io::AsyncReadExt as _;
@@ -93,13 +93,14 @@ fn run(
 
 /// A stand-in for a window or approval program that records, at the moment
 /// it runs (while its launcher waits for it), its own arguments and the
-/// command line of every process, then succeeds with `answer` on stdout.
+/// command line of every process, then succeeds with `answer` on stdout
+/// (as the approval window, also with the grant of the call on its stdin).
 fn argv_recorder(sandbox: &Sandbox, name: &str, dump: &Path, answer: &str) -> std::path::PathBuf {
     sandbox.script(
         name,
         &format!(
             "{{ echo \"$0 $*\"; for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < \"$f\"; echo; done; }} >> '{dump}' 2>/dev/null\n\
-             echo \"{name} started\" >&2\necho {answer}",
+             echo \"{name} started\" >&2\necho {answer}\nread -r request\n{GRANT_ECHO}",
             dump = dump.display()
         ),
     )

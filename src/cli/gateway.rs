@@ -27,7 +27,7 @@ pub fn gateway(paths: &Paths, policy: PolicySource, args: &GatewayArgs) -> Resul
         connection: prepared.connection,
         secret: prepared.secret,
     };
-    gateway::run(paths, policy, session).map_err(|error| match error {
+    gateway::run(paths, policy.for_gateway(), session).map_err(|error| match error {
         GatewayError::Start { source, .. } => launch_error(&prepared.program, &source),
         other => CliError::new(Exit::Failure, other.to_string()),
     })

@@ -117,24 +117,7 @@ pub enum Command {
     Gui,
     /// Ask the person whether an AI agent may open a tool (used by the launcher).
     #[command(hide = true)]
-    Approve(ApproveArgs),
-}
-
-/// `approve` arguments.
-#[derive(Debug, clap::Args)]
-pub struct ApproveArgs {
-    /// The tool that asks, e.g. open_connection_manager.
-    #[arg(long)]
-    tool: String,
-    /// Who asks, e.g. mcp.
-    #[arg(long)]
-    caller: String,
-    /// What the tool will do, shown to the person ("open the window").
-    #[arg(long, default_value = "run this tool")]
-    action: String,
-    /// Deny by itself when nobody answers within this many seconds.
-    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
-    timeout_secs: u64,
+    Approve(launch::ApproveArgs),
 }
 
 /// Runs the parsed command line.
@@ -150,7 +133,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         None => open_window(&paths, false),
         Some(Command::Gui) => open_window(&paths, true),
-        Some(Command::Approve(args)) => approve(&args),
+        Some(Command::Approve(args)) => launch::approve(&args),
         Some(Command::List(args)) => connections::list(&paths, &args),
         Some(Command::Show(args)) => connections::show(&paths, &args),
         Some(Command::Add(args)) => connections::add(&paths, &args),
@@ -182,36 +165,13 @@ fn open_window(paths: &Paths, announce: bool) -> Result<(), CliError> {
     crate::gui::run(paths, announce).map_err(|err| CliError::new(Exit::Failure, err.to_string()))
 }
 
-#[cfg(feature = "gui")]
-fn approve(args: &ApproveArgs) -> Result<(), CliError> {
-    let wait = std::time::Duration::from_secs(args.timeout_secs);
-    let allowed = crate::gui::approval::run(&args.tool, &args.caller, &args.action, wait)
-        .map_err(|err| CliError::new(Exit::Failure, err.to_string()))?;
-    if allowed {
-        Ok(())
-    } else {
-        Err(CliError::new(
-            Exit::Failure,
-            format!("the person denied {} for {}", args.tool, args.caller),
-        ))
-    }
-}
-
 #[cfg(not(feature = "gui"))]
 fn open_window(_paths: &Paths, _announce: bool) -> Result<(), CliError> {
     Err(no_window("cannot open the window"))
 }
 
 #[cfg(not(feature = "gui"))]
-fn approve(args: &ApproveArgs) -> Result<(), CliError> {
-    Err(no_window(&format!(
-        "cannot ask whether {} may use {}",
-        args.caller, args.tool
-    )))
-}
-
-#[cfg(not(feature = "gui"))]
-fn no_window(what: &str) -> CliError {
+pub(crate) fn no_window(what: &str) -> CliError {
     CliError::new(
         Exit::Failure,
         format!(

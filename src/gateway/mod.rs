@@ -70,6 +70,7 @@ pub fn run(paths: &Paths, policy: PolicySource, session: Session) -> Result<(), 
         paths,
         session.connection.name.as_str(),
         session.connection.environment,
+        &session.secret,
     )?;
     let mut command = session.command;
     command

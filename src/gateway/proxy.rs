@@ -2,8 +2,12 @@
 //! child MCP server (its stdin/stdout), one JSON-RPC message per line.
 //! Only `initialize`, `tools/list`, `tools/call` and the cancellation of a
 //! call are looked into; every other message passes through as it came.
+//! Once the client has initialized the session, the gateway lists the
+//! child's tools itself (requests with ids of its own, never forwarded to
+//! the client), to learn their annotations and report policy names the
+//! child does not offer.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::Value;
@@ -29,10 +33,19 @@ pub enum Outgoing {
 #[derive(Debug)]
 enum Forwarded {
     Initialize,
-    ToolsList { first_page: bool },
-    ToolsCall { admission: Box<Admission> },
+    ToolsList {
+        first_page: bool,
+    },
+    ToolsCall {
+        admission: Box<Admission>,
+    },
+    /// The gateway's own `tools/list`: its answer goes to the gate only.
+    OwnToolsList,
     Other,
 }
+
+/// The id prefix of the gateway's own requests to the child.
+const OWN_ID_PREFIX: &str = "odoo-connections-gateway/tools-list/";
 
 /// What the proxy tracks between the two sides.
 #[derive(Debug, Default)]
@@ -48,6 +61,10 @@ struct State {
     to_child: Option<Sender<String>>,
     /// Why the child can no longer answer, once it is gone.
     child_gone: Option<String>,
+    /// The tools the gateway's own listing has found so far.
+    offered: BTreeSet<String>,
+    /// Pages of the gateway's own listing asked for so far.
+    own_pages: u32,
 }
 
 /// How the session ended, for the exit code and the audit log.
@@ -134,6 +151,12 @@ impl Proxy {
             Kind::Notification {
                 method: "notifications/cancelled",
             } => self.cancel(&message, line),
+            Kind::Notification {
+                method: "notifications/initialized",
+            } => {
+                self.send_to_child(line);
+                self.list_tools_ourselves(None);
+            }
             Kind::Notification { .. } | Kind::Response { .. } => self.send_to_child(line),
             Kind::Batch => self.reply(message::error_line(
                 &Value::Null,
@@ -157,6 +180,42 @@ impl Proxy {
         }
     }
 
+    /// Asks the child for (the next page of) its tools, for the gate.
+    fn list_tools_ourselves(&self, cursor: Option<&Value>) {
+        self.gate.listing_started();
+        let page = {
+            let mut state = self.state();
+            state.own_pages += 1;
+            state.own_pages
+        };
+        let id = Value::String(format!("{OWN_ID_PREFIX}{page}"));
+        let params = match cursor {
+            Some(cursor) => serde_json::json!({"cursor": cursor}),
+            None => serde_json::json!({}),
+        };
+        let request = serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "tools/list", "params": params});
+        self.forward(&id, Forwarded::OwnToolsList, &request.to_string());
+    }
+
+    /// One page of the gateway's own listing: learn it, then ask for the
+    /// next page or, after the last one, report unknown policy names.
+    fn own_list_page(&self, message: &Value) {
+        let Some(result) = message.get("result") else {
+            tracing::warn!("the MCP server did not list its tools for the gateway: {message}");
+            return self.gate.listing_done();
+        };
+        let names = self.gate.learn_tools(result);
+        self.state().offered.extend(names);
+        match result.get("nextCursor").filter(|cursor| !cursor.is_null()) {
+            Some(cursor) => self.list_tools_ourselves(Some(cursor)),
+            None => {
+                let offered = std::mem::take(&mut self.state().offered);
+                self.gate.listing_done();
+                self.gate.report_unknown_tools(&offered);
+            }
+        }
+    }
+
     /// Forwards a client request, remembering it until the child answers.
     fn forward(&self, id: &Value, kind: Forwarded, line: &str) {
         let mut state = self.state();
@@ -170,8 +229,10 @@ impl Proxy {
             .clone()
             .unwrap_or_else(|| "the session is closing".to_owned());
         drop(state);
-        if let Forwarded::ToolsCall { admission } = kind {
-            self.gate.abandon(*admission, &why);
+        match kind {
+            Forwarded::OwnToolsList => return self.gate.listing_done(),
+            Forwarded::ToolsCall { admission } => self.gate.abandon(*admission, &why),
+            _ => {}
         }
         self.reply(message::error_line(id, message::SERVER_GONE, &why));
     }
@@ -264,8 +325,10 @@ impl Proxy {
         let key = message::id_key(id);
         let forwarded = self.state().forwarded.remove(&key);
         match forwarded {
+            Some(Forwarded::OwnToolsList) => self.own_list_page(&message),
             Some(Forwarded::ToolsList { first_page }) => {
                 if let Some(result) = message.get_mut("result") {
+                    self.gate.learn_tools(result);
                     let hidden = self.gate.hidden_tools();
                     tools::rewrite_list(result, &self.our_tool, first_page, hidden);
                 }
@@ -331,6 +394,11 @@ impl Proxy {
             state.to_child = None;
             state.forwarded.drain().collect()
         };
+        self.gate.listing_done();
+        let forwarded: Vec<(String, Forwarded)> = forwarded
+            .into_iter()
+            .filter(|(_, kind)| !matches!(kind, Forwarded::OwnToolsList))
+            .collect();
         let unanswered = forwarded.len();
         for (key, kind) in forwarded {
             if let Forwarded::ToolsCall { admission } = kind {

@@ -1,7 +1,8 @@
 //! The approval window the launcher shows before an AI agent may use a
-//! tool the policy marks `require_approval`: it names the tool and what it
-//! will do; Allow or Deny, where Esc, closing the window and letting its
-//! countdown run out deny.
+//! tool the policy marks `require_approval`: it names the client, the tool,
+//! what it will do, the connection and its environment, and sums up the
+//! arguments (all of them behind "Show all arguments"); Allow or Deny,
+//! where Esc, closing the window and letting its countdown run out deny.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -9,17 +10,15 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 use egui::{Button, Key, Modifiers, RichText, Ui};
 
+use crate::launcher::request::ApprovalRequest;
+
 use super::GuiError;
 
 /// The question and, once given, the answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Approval {
-    /// The tool asking (e.g. `open_connection_manager`).
-    pub tool: String,
-    /// Who asks (e.g. `mcp`).
-    pub caller: String,
-    /// What the tool will do, in a person's words.
-    pub action: String,
+    /// The call asking (secret already scrubbed by the launcher).
+    pub request: ApprovalRequest,
     /// `Some(true)` allowed, `Some(false)` denied, `None` not answered yet.
     pub answer: Option<bool>,
     /// When the window denies by itself.
@@ -28,16 +27,9 @@ pub struct Approval {
 
 impl Approval {
     /// An unanswered question that denies by itself after `wait`.
-    pub fn new(
-        tool: impl Into<String>,
-        caller: impl Into<String>,
-        action: impl Into<String>,
-        wait: Duration,
-    ) -> Self {
+    pub fn new(request: ApprovalRequest, wait: Duration) -> Self {
         Self {
-            tool: tool.into(),
-            caller: caller.into(),
-            action: action.into(),
+            request,
             answer: None,
             deadline: Instant::now() + wait,
         }
@@ -46,17 +38,36 @@ impl Approval {
     /// Draws the question and records the answer.
     pub fn ui(&mut self, ui: &mut Ui) {
         egui::CentralPanel::default().show(ui, |ui| {
+            let request = &self.request;
+            let asker = request.client.as_deref().unwrap_or("an AI agent");
             ui.add_space(6.0);
-            ui.heading(format!("Allow an AI agent to use the tool {}?", self.tool));
+            ui.heading(format!("Allow {asker} to use the tool {}?", request.tool));
             ui.add_space(8.0);
-            ui.label(format!("It will {}.", self.action));
+            ui.label(format!("It will {}.", request.action));
+            if let Some(connection) = &request.connection {
+                let environment = request
+                    .environment
+                    .as_deref()
+                    .unwrap_or("unknown environment");
+                let text = format!("Connection: {connection} ({environment})");
+                if request.environment.as_deref() == Some("production") {
+                    ui.label(
+                        RichText::new(text)
+                            .strong()
+                            .color(ui.visuals().error_fg_color),
+                    );
+                } else {
+                    ui.label(text);
+                }
+            }
             ui.label(
                 RichText::new(format!(
-                    "Requested by {} through the tool {}.",
-                    self.caller, self.tool
+                    "Requested by {asker} through {} ({}).",
+                    request.tool, request.caller
                 ))
                 .weak(),
             );
+            self.arguments(ui);
             ui.add_space(8.0);
             self.count_down(ui);
             ui.add_space(8.0);
@@ -72,6 +83,31 @@ impl Approval {
         if ui.input_mut(|input| input.consume_key(Modifiers::NONE, Key::Escape)) {
             self.answer = Some(false);
         }
+    }
+
+    /// The arguments' summary, and all of them behind a disclosure.
+    fn arguments(&self, ui: &mut Ui) {
+        let Some(all) = &self.request.arguments else {
+            return;
+        };
+        ui.add_space(6.0);
+        if self.request.summary.is_empty() {
+            ui.label("Without arguments.");
+            return;
+        }
+        ui.label("With the arguments:");
+        for line in &self.request.summary {
+            ui.label(RichText::new(line).monospace());
+        }
+        egui::CollapsingHeader::new("Show all arguments")
+            .default_open(false)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .max_height(160.0)
+                    .show(ui, |ui| {
+                        ui.label(RichText::new(all).monospace());
+                    });
+            });
     }
 
     /// Shows the time left and denies once it has run out; repaints only
@@ -122,13 +158,13 @@ impl eframe::App for ApprovalApp {
     }
 }
 
-/// Shows the approval window; `Ok(true)` only when the person chose Allow
-/// within `wait`.
-pub fn run(tool: &str, caller: &str, action: &str, wait: Duration) -> Result<bool, GuiError> {
+/// Shows the approval window for `request`; `Ok(true)` only when the
+/// person chose Allow within `wait`.
+pub fn run(request: &ApprovalRequest, wait: Duration) -> Result<bool, GuiError> {
     let answer = Arc::new(Mutex::new(None));
     let options = window_options();
     let app = ApprovalApp {
-        approval: Approval::new(tool, caller, action, wait),
+        approval: Approval::new(request.clone(), wait),
         answer: Arc::clone(&answer),
         closing: false,
         frames: 0,
@@ -149,7 +185,7 @@ fn window_options() -> eframe::NativeOptions {
     let viewport = egui::ViewportBuilder::default()
         .with_title("Allow access? — Odoo Connection Manager")
         .with_app_id(super::APP_ID)
-        .with_inner_size([520.0, 190.0])
+        .with_inner_size([560.0, 400.0])
         .with_resizable(false)
         .with_maximize_button(false)
         .with_always_on_top()
@@ -168,15 +204,36 @@ mod tests {
 
     use super::*;
 
+    fn request(arguments: Option<serde_json::Value>) -> ApprovalRequest {
+        let arguments = arguments.map(|value| value.as_object().unwrap().clone());
+        ApprovalRequest {
+            tool: "list_connections".into(),
+            caller: "mcp".into(),
+            client: Some("claude-code".into()),
+            connection: Some("acme-prod".into()),
+            environment: Some("production".into()),
+            action: "read the list of your saved connections".into(),
+            summary: arguments
+                .as_ref()
+                .map(|arguments| crate::policy::arguments::summary(arguments, 80))
+                .unwrap_or_default(),
+            arguments: arguments.map(|arguments| serde_json::to_string_pretty(&arguments).unwrap()),
+            grant: crate::launcher::request::Grant {
+                args_sha256: None,
+                nonce: "n".into(),
+                expires_at_ms: 0,
+            },
+        }
+    }
+
     fn harness() -> Harness<'static, Approval> {
+        harness_for(request(None))
+    }
+
+    fn harness_for(request: ApprovalRequest) -> Harness<'static, Approval> {
         Harness::new_ui_state(
             |ui, approval: &mut Approval| approval.ui(ui),
-            Approval::new(
-                "list_connections",
-                "mcp",
-                "read the list of your saved connections",
-                Duration::from_secs(120),
-            ),
+            Approval::new(request, Duration::from_secs(120)),
         )
     }
 
@@ -194,13 +251,34 @@ mod tests {
     fn allow_is_an_explicit_click() {
         let mut harness = harness();
         harness.run();
-        harness.get_by_label_contains("Requested by mcp");
-        harness.get_by_label("Allow an AI agent to use the tool list_connections?");
+        harness.get_by_label_contains("Requested by claude-code through list_connections (mcp)");
+        harness.get_by_label("Allow claude-code to use the tool list_connections?");
         harness.get_by_label("It will read the list of your saved connections.");
+        harness.get_by_label("Connection: acme-prod (production)");
         assert_eq!(harness.state().answer, None);
         harness.get_by_label("Allow").click();
         harness.run();
         assert_eq!(harness.state().answer, Some(true));
+    }
+
+    #[test]
+    fn the_arguments_are_summed_up_and_all_of_them_open_on_request() {
+        let long = "x".repeat(100);
+        let mut harness = harness_for(request(Some(
+            serde_json::json!({"partner_id": 7, "note": long, "nested": {"deep": "hidden-until-opened"}}),
+        )));
+        harness.run();
+        harness.get_by_label("partner_id: 7");
+        harness.get_by_label(&format!("note: {}…", "x".repeat(80)));
+        assert!(
+            harness
+                .query_by_label_contains("\"deep\": \"hidden-until-opened\"")
+                .is_none(),
+            "the full arguments start closed"
+        );
+        harness.get_by_label("Show all arguments").click();
+        harness.run();
+        harness.get_by_label_contains("\"deep\": \"hidden-until-opened\"");
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! The person's approval for a tool the policy marks `require_approval`:
 //! runs `odoo-connections approve --tool NAME --caller CALLER --timeout-secs N`
-//! (a native confirmation window that denies by itself after N seconds) and
-//! reads its exit code: 0 approved, 1 declined. A window still open after the
-//! deadline, or when the call is cancelled, is stopped.
+//! (a native confirmation window that denies by itself after N seconds),
+//! writes it the call ([`ApprovalRequest`], one JSON line) on its stdin and
+//! reads its exit code: 0 with the request's grant on stdout approved, 1
+//! declined. A window still open after the deadline, or when the call is
+//! cancelled, is stopped.
 
+use std::io::{Read as _, Write as _};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,9 +14,13 @@ use std::time::{Duration, Instant};
 
 use crate::policy::ToolCall;
 use crate::policy::audit::Caller;
+use crate::redact::Redactor;
+
+use super::request::ApprovalRequest;
 
 /// Test and fault-injection hook: a program run instead of
-/// `odoo-connections approve`, with the same arguments and exit codes.
+/// `odoo-connections approve`, with the same arguments, stdin, stdout and
+/// exit codes.
 pub const APPROVE_COMMAND_ENV: &str = "ODOO_CONNECTIONS_APPROVE_COMMAND";
 
 /// The environment variable that shortens or lengthens [`DEFAULT_APPROVAL_WAIT`].
@@ -26,10 +33,13 @@ const DEFAULT_APPROVAL_WAIT: Duration = Duration::from_secs(120);
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
 /// What the person said.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
-    /// They chose Allow.
+    /// They chose Allow (and the grant matched this call).
     Allowed,
+    /// The window said yes, but not to this call (`why`): other arguments,
+    /// another request, too late, or no grant at all.
+    Unbound(String),
     /// They chose Deny, pressed Esc or closed the window.
     Declined,
     /// Nobody answered within this time.
@@ -53,8 +63,15 @@ impl Cancelled {
     }
 }
 
-/// Asks the person; `Err` (a message) when the window could not ask at all.
-pub fn ask(call: &ToolCall, caller: Caller, cancelled: &Cancelled) -> Result<Answer, String> {
+/// Asks the person about `call` (`scrub` removes the connection's secret
+/// from what the window shows); `Err` (a message) when the window could
+/// not ask at all.
+pub fn ask(
+    call: &ToolCall,
+    caller: Caller,
+    scrub: Option<&Redactor>,
+    cancelled: &Cancelled,
+) -> Result<Answer, String> {
     let program = match std::env::var_os(APPROVE_COMMAND_ENV) {
         Some(program) => program.into(),
         None => std::env::current_exe().map_err(|error| {
@@ -62,6 +79,9 @@ pub fn ask(call: &ToolCall, caller: Caller, cancelled: &Cancelled) -> Result<Ans
         })?,
     };
     let wait = crate::waits::from_env(APPROVAL_TIMEOUT_VAR, DEFAULT_APPROVAL_WAIT);
+    let expires_at_ms =
+        now_ms().saturating_add(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX));
+    let request = ApprovalRequest::new(call, caller, action(call), scrub, expires_at_ms);
     let mut child = Command::new(&program)
         .args([
             "approve",
@@ -69,15 +89,14 @@ pub fn ask(call: &ToolCall, caller: Caller, cancelled: &Cancelled) -> Result<Ans
             call.tool.as_str(),
             "--caller",
             caller.as_str(),
-            "--action",
-            &action(call),
             "--timeout-secs",
             &wait.as_secs().to_string(),
         ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
         .spawn()
         .map_err(|error| format!("could not run {}: {error}", program.display()))?;
+    send_request(&mut child, &request);
     let status = match wait_until(&mut child, Instant::now() + wait, cancelled)
         .map_err(|error| format!("could not wait for {}: {error}", program.display()))?
     {
@@ -92,13 +111,49 @@ pub fn ask(call: &ToolCall, caller: Caller, cancelled: &Cancelled) -> Result<Ans
         }
     };
     match status.code() {
-        Some(0) => Ok(Answer::Allowed),
+        Some(0) => {
+            let mut answer = String::new();
+            if let Some(mut stdout) = child.stdout.take() {
+                stdout.read_to_string(&mut answer).ok();
+            }
+            Ok(match request.grant.check_answer(&answer, now_ms()) {
+                Ok(()) => Answer::Allowed,
+                Err(why) => Answer::Unbound(why),
+            })
+        }
         Some(1) => Ok(Answer::Declined),
         _ => Err(format!(
             "{} ended with {status}; check that a desktop session is available",
             program.display()
         )),
     }
+}
+
+/// Writes the request on the window's stdin from a thread of its own, so
+/// a window that never reads it cannot hold the launcher up.
+fn send_request(child: &mut Child, request: &ApprovalRequest) {
+    let Some(mut stdin) = child.stdin.take() else {
+        return;
+    };
+    let mut line = serde_json::to_vec(request).unwrap_or_default();
+    line.push(b'\n');
+    let sent = std::thread::Builder::new()
+        .name("approval-request".into())
+        .spawn(move || {
+            // A window that exits without reading closes the pipe: not an error.
+            stdin.write_all(&line).ok();
+        });
+    if let Err(error) = sent {
+        tracing::warn!("could not pass the call to the confirmation window: {error}");
+    }
+}
+
+/// The wall clock in Unix ms, for the grant's expiry.
+fn now_ms() -> u64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    since.map_or(0, |since| {
+        u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+    })
 }
 
 /// What the call will do, in a person's words, for the window.
@@ -115,7 +170,7 @@ fn action(call: &ToolCall) -> String {
         ),
         _ => None,
     };
-    let mut action = match (built_in, &call.description) {
+    match (built_in, &call.description) {
         (Some(text), _) => text.to_owned(),
         (None, Some(description)) => format!(
             "run the tool {} of the MCP server (\"{}\")",
@@ -123,17 +178,7 @@ fn action(call: &ToolCall) -> String {
             description.trim()
         ),
         (None, None) => format!("run the tool {} of the MCP server", call.tool),
-    };
-    if let Some(connection) = &call.connection {
-        action.push_str(&format!(" on the connection {connection}"));
-        if let Some(environment) = call.environment {
-            action.push_str(&format!(" ({environment})"));
-        }
     }
-    if let Some(client) = &call.client {
-        action.push_str(&format!(", for the client {client}"));
-    }
-    action
 }
 
 /// How waiting for the window ended.

@@ -6,7 +6,10 @@
 //! the open window to come to the front and reports `focused`.
 
 mod approval;
+pub mod request;
 mod window;
+
+use std::sync::Arc;
 
 pub use approval::{APPROVAL_TIMEOUT_VAR, APPROVE_COMMAND_ENV};
 use approval::{Answer, Cancelled};
@@ -15,6 +18,7 @@ pub use window::{GUI_COMMAND_ENV, READY_TIMEOUT, WindowError, WindowOutcome};
 use crate::paths::Paths;
 use crate::policy::audit::Caller;
 use crate::policy::{Admission, Denial, Guard, ToolCall, ToolName};
+use crate::redact::Redactor;
 
 /// Why `open` did not open the window.
 #[derive(Debug, thiserror::Error)]
@@ -31,8 +35,8 @@ pub enum LaunchError {
 /// already open, if the policy allows `open_connection_manager` now.
 pub fn open(guard: &Guard, paths: &Paths, caller: Caller) -> Result<WindowOutcome, LaunchError> {
     let call = ToolCall::new(ToolName::open_connection_manager());
-    let admission =
-        admit_and_ask(guard, &call, caller, &Cancelled::default()).map_err(LaunchError::Denied)?;
+    let admission = admit_and_ask(guard, &call, caller, None, &Cancelled::default())
+        .map_err(LaunchError::Denied)?;
     show_window(guard, paths, admission)
 }
 
@@ -57,7 +61,8 @@ pub fn show_window(
 }
 
 /// Passes `call` through the policy and, when the policy says
-/// `require_approval`, through the person's confirmation window. The
+/// `require_approval`, through the person's confirmation window (`scrub`
+/// removes the connection's secret from what it shows). The
 /// caller settles the admission (`Guard::confirm` / `Guard::abandon`).
 /// Runs on a blocking thread, so async callers (MCP, gateway) stay free.
 /// Dropping the future (a cancelled call, a client gone away) closes the
@@ -66,13 +71,16 @@ pub async fn admit_with_approval(
     guard: &Guard,
     call: ToolCall,
     caller: Caller,
+    scrub: Option<Arc<Redactor>>,
 ) -> Result<Admission, Denial> {
     let guard = guard.clone();
     let tool = call.tool.to_string();
     let cancelled = Cancelled::default();
     let on_drop = CancelOnDrop(cancelled.clone());
-    let asked =
-        tokio::task::spawn_blocking(move || admit_and_ask(&guard, &call, caller, &cancelled)).await;
+    let asked = tokio::task::spawn_blocking(move || {
+        admit_and_ask(&guard, &call, caller, scrub.as_deref(), &cancelled)
+    })
+    .await;
     drop(on_drop);
     asked.unwrap_or_else(|error| {
         Err(Denial {
@@ -97,14 +105,16 @@ fn admit_and_ask(
     guard: &Guard,
     call: &ToolCall,
     caller: Caller,
+    scrub: Option<&Redactor>,
     cancelled: &Cancelled,
 ) -> Result<Admission, Denial> {
     let admission = guard.admit_call(call, caller)?;
     if !admission.require_approval {
         return Ok(admission);
     }
-    match approval::ask(call, caller, cancelled) {
+    match approval::ask(call, caller, scrub, cancelled) {
         Ok(Answer::Allowed) => guard.approved(admission),
+        Ok(Answer::Unbound(why)) => Err(guard.decline(admission, &why)),
         Ok(Answer::Declined) => Err(guard.decline(
             admission,
             "the person declined the request in the confirmation window",

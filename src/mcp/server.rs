@@ -94,7 +94,7 @@ impl ConnectionManagerServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
         let admission = match self
-            .admit(ToolName::open_connection_manager(), &context)
+            .admit(ToolName::open_connection_manager(), None, &context)
             .await
         {
             Ok(admission) => admission,
@@ -118,7 +118,10 @@ impl ConnectionManagerServer {
         &self,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
-        let admission = match self.admit(ToolName::list_connections(), &context).await {
+        let admission = match self
+            .admit(ToolName::list_connections(), None, &context)
+            .await
+        {
             Ok(admission) => admission,
             Err(denial) => return Ok(refusal(&denial)),
         };
@@ -156,10 +159,12 @@ impl ConnectionManagerServer {
         Parameters(args): Parameters<TestConnectionArgs>,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
-        let admission = match self.admit(ToolName::test_connection(), &context).await {
-            Ok(admission) => admission,
-            Err(denial) => return Ok(refusal(&denial)),
-        };
+        let arguments = serde_json::Map::from_iter([("name".to_owned(), json!(args.name))]);
+        let admission =
+            match (self.admit(ToolName::test_connection(), Some(arguments), &context)).await {
+                Ok(admission) => admission,
+                Err(denial) => return Ok(refusal(&denial)),
+            };
         let catalog = Catalog::new(&self.paths);
         let name = args.name;
         let lookup = catalog.clone();
@@ -198,20 +203,25 @@ impl ConnectionManagerServer {
         })
     }
 
-    /// The policy's answer for `tool`; a cancelled call (or a client gone
-    /// away) stops waiting, which closes an approval window still asking.
+    /// The policy's answer for `tool` called with `arguments`; a cancelled
+    /// call (or a client gone away) stops waiting, which closes an approval
+    /// window still asking.
     async fn admit(
         &self,
         tool: ToolName,
+        arguments: Option<serde_json::Map<String, serde_json::Value>>,
         context: &RequestContext<RoleServer>,
     ) -> Result<Admission, Denial> {
         let name = tool.to_string();
         let mut call = ToolCall::new(tool);
+        if let Some(arguments) = arguments {
+            call = call.with_arguments(arguments);
+        }
         if let Some(client) = context.peer.peer_info() {
             call = call.with_client(client.client_info.name.clone());
         }
         tokio::select! {
-            admitted = launcher::admit_with_approval(&self.guard, call, Caller::Mcp) => admitted,
+            admitted = launcher::admit_with_approval(&self.guard, call, Caller::Mcp, None) => admitted,
             () = context.ct.cancelled() => Err(Denial {
                 tool: name,
                 rule: "cancelled".into(),

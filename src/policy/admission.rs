@@ -3,6 +3,7 @@
 //! exactly once: dropping it unsettled (a cancelled MCP call, a client
 //! that went away) gives the slot back and writes the audit line.
 
+use super::arguments::ArgumentsDigest;
 use super::audit::Caller;
 use super::guard::Guard;
 use super::rules::Limit;
@@ -31,6 +32,7 @@ pub struct Admission {
     pub(super) caller: Caller,
     pub(super) rule: String,
     pub(super) limits: Vec<Limit>,
+    pub(super) arguments: Option<ArgumentsDigest>,
     pub(super) stamp_ms: Option<u64>,
     pub(super) notes: Vec<String>,
     pub(super) stage: Stage,
@@ -47,6 +49,12 @@ impl Admission {
     /// The rule that let it through.
     pub fn rule(&self) -> &str {
         &self.rule
+    }
+
+    /// SHA-256 of the call's canonical arguments, when it has arguments:
+    /// an approval must name exactly this.
+    pub fn args_sha256(&self) -> Option<&str> {
+        self.arguments.as_ref().map(|digest| digest.sha256.as_str())
     }
 }
 

@@ -1,6 +1,7 @@
 //! The audit log: one JSON line per launcher decision in
-//! `<state dir>/audit.jsonl`. It never holds a secret, only who asked for
-//! which tool, what was decided and why. A counted call's line also holds
+//! `<state dir>/audit.jsonl`. It never holds a secret or an argument's
+//! value, only who asked for which tool (with the argument names and a
+//! SHA-256 of the arguments), what was decided and why. A counted call's line also holds
 //! its time and counters (see [`Counting`]), so the counters file can be
 //! rebuilt from this log.
 
@@ -11,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::files::{self, FileError};
 use crate::paths::Paths;
+
+use super::arguments::ArgumentsDigest;
 
 /// Who asked for a tool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +69,21 @@ pub struct AuditEntry {
     pub reason: Option<String>,
     /// For rate-limit denials: seconds until a call would be allowed.
     pub retry_after_secs: Option<u64>,
+    /// The call's top-level argument names, sorted (never their values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args_keys: Option<Vec<String>>,
+    /// SHA-256 (hex) of the call's arguments as canonical JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args_sha256: Option<String>,
+}
+
+impl AuditEntry {
+    /// With the argument names and digest of `digest`, if any.
+    pub fn with_arguments(mut self, digest: Option<&ArgumentsDigest>) -> Self {
+        self.args_keys = digest.map(|digest| digest.keys.clone());
+        self.args_sha256 = digest.map(|digest| digest.sha256.clone());
+        self
+    }
 }
 
 /// What a counted call adds to its audit line: the counters it uses, or,
@@ -217,6 +235,8 @@ mod tests {
                 rule: Some("tools.x.limits[0]".into()),
                 reason: None,
                 retry_after_secs: Some(3),
+                args_keys: None,
+                args_sha256: None,
             };
             append(&paths, &entry).unwrap();
         }

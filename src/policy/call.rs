@@ -24,6 +24,8 @@ pub struct ToolCall {
     /// What the tool does, in a person's words (e.g. the server's tool
     /// description), for the approval window.
     pub description: Option<String>,
+    /// The MCP server marks the tool read-only (`annotations.readOnlyHint`).
+    pub read_only: bool,
 }
 
 impl ToolCall {
@@ -36,6 +38,7 @@ impl ToolCall {
             connection: None,
             client: None,
             description: None,
+            read_only: false,
         }
     }
 
@@ -55,6 +58,12 @@ impl ToolCall {
     /// With the MCP client's name.
     pub fn with_client(mut self, client: impl Into<String>) -> Self {
         self.client = Some(client.into());
+        self
+    }
+
+    /// With whether the MCP server marks the tool read-only.
+    pub fn with_read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
         self
     }
 

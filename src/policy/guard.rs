@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::paths::Paths;
 
 use super::admission::{Admission, Stage};
+use super::arguments::ArgumentsDigest;
 use super::audit::{self, AuditEntry, Caller, Counting, Decision};
 use super::call::ToolCall;
 use super::clock::{Clock, SystemClock};
@@ -104,11 +105,14 @@ impl Guard {
     /// admission is audited here too, unless the policy asks for approval:
     /// then [`Guard::approved`] audits it once the person said yes.
     pub fn admit_call(&self, call: &ToolCall, caller: Caller) -> Result<Admission, Denial> {
-        let mut admission = self.try_admit(call, caller).map_err(|denial| {
-            let mut denial = denial;
-            self.audit_denial(caller, &mut denial);
-            denial
-        })?;
+        let digest = call.arguments.as_ref().map(ArgumentsDigest::of);
+        let mut admission = self
+            .try_admit(call, caller, digest.as_ref())
+            .map_err(|denial| {
+                let mut denial = denial;
+                self.audit_denial(caller, &mut denial, digest.as_ref());
+                denial
+            })?;
         if !admission.require_approval {
             self.start(&mut admission)?;
         }
@@ -127,15 +131,21 @@ impl Guard {
         Ok(admission)
     }
 
-    fn try_admit(&self, call: &ToolCall, caller: Caller) -> Result<Admission, Denial> {
+    fn try_admit(
+        &self,
+        call: &ToolCall,
+        caller: Caller,
+        digest: Option<&ArgumentsDigest>,
+    ) -> Result<Admission, Denial> {
         let tool = &call.tool;
-        let permit = self.evaluate(tool)?;
+        let permit = self.evaluate(call)?;
         let mut admission = Admission {
             guard: self.clone(),
             tool: tool.clone(),
             caller,
             rule: permit.rule.clone(),
             limits: permit.limits.clone(),
+            arguments: digest.cloned(),
             stamp_ms: None,
             notes: Vec::new(),
             stage: Stage::AwaitingApproval,
@@ -223,11 +233,11 @@ impl Guard {
         admission.stage = Stage::Settled;
         let mut denial = denial(
             &admission.tool,
-            &format!("tools.{}.require_approval", admission.tool),
+            &format!("{}.require_approval", admission.rule),
             reason.to_owned(),
             None,
         );
-        self.audit_denial(admission.caller, &mut denial);
+        self.audit_denial(admission.caller, &mut denial, admission.arguments.as_ref());
         denial
     }
 
@@ -247,7 +257,8 @@ impl Guard {
         }
     }
 
-    /// What a call of `tool` would get now, consuming nothing.
+    /// What a call of `tool` without arguments, on no known connection,
+    /// would get now, consuming nothing.
     pub fn check(&self, tool: &ToolName) -> CheckReport {
         let mut report = CheckReport {
             tool: tool.to_string(),
@@ -259,7 +270,7 @@ impl Guard {
             limits: Vec::new(),
             policy: self.policy_label(),
         };
-        let permit = match self.evaluate(tool) {
+        let permit = match self.evaluate(&ToolCall::new(tool.clone())) {
             Ok(permit) => permit,
             Err(denial) => return report.denied(denial),
         };
@@ -303,33 +314,41 @@ impl Guard {
         move |tool| policy.as_ref().is_some_and(|policy| policy.hides(tool))
     }
 
-    /// The policy file in force, or `built-in`.
+    /// The exact tool names (not globs, not this program's own tools) the
+    /// policy in force writes; none when it cannot be read.
+    pub fn exact_tool_names(&self) -> Vec<String> {
+        self.source.load().map_or_else(
+            |_| Vec::new(),
+            |loaded| {
+                let names = loaded.policy.exact_names();
+                names.into_iter().map(str::to_owned).collect()
+            },
+        )
+    }
+
+    /// The policy file in force, or `built-in` / `built-in (gateway)`.
     fn policy_label(&self) -> String {
         let path = self.source.path();
-        if matches!(self.source, PolicySource::ConfigDir(_)) && !path.exists() {
-            "built-in".to_owned()
-        } else {
-            path.display().to_string()
+        match self.source {
+            PolicySource::ConfigDir(_) if !path.exists() => "built-in".to_owned(),
+            PolicySource::GatewayDefault(_) if !path.exists() => "built-in (gateway)".to_owned(),
+            _ => path.display().to_string(),
         }
     }
 
-    fn evaluate(&self, tool: &ToolName) -> Result<Permit, Denial> {
+    fn evaluate(&self, call: &ToolCall) -> Result<Permit, Denial> {
+        let tool = &call.tool;
         let loaded = self
             .source
             .load()
             .map_err(|error| denial(tool, "policy", error.to_string(), None))?;
-        let on_deny = loaded.policy.on_deny(tool).map(str::to_owned);
-        match loaded.policy.evaluate(tool) {
-            Evaluation::Refused { rule, reason } => Err(denial(
-                tool,
-                &rule,
-                with_on_deny(on_deny.as_deref(), reason),
-                None,
-            )),
+        match loaded.policy.evaluate(call) {
+            Evaluation::Refused { rule, reason } => Err(denial(tool, &rule, reason, None)),
             Evaluation::Allowed {
                 rule,
                 limits,
                 require_approval,
+                on_deny,
             } => Ok(Permit {
                 rule,
                 limits,
@@ -364,7 +383,10 @@ impl Guard {
             rule: Some(admission.rule.clone()),
             reason,
             retry_after_secs: None,
+            args_keys: None,
+            args_sha256: None,
         }
+        .with_arguments(admission.arguments.as_ref())
     }
 
     /// Appends the line of a counted (or, `released`, given back) call.
@@ -392,7 +414,12 @@ impl Guard {
     }
 
     /// Audits a refusal; when that fails, the refusal says so too.
-    fn audit_denial(&self, caller: Caller, denial: &mut Denial) {
+    fn audit_denial(
+        &self,
+        caller: Caller,
+        denial: &mut Denial,
+        arguments: Option<&ArgumentsDigest>,
+    ) {
         let entry = AuditEntry {
             time: time::OffsetDateTime::now_utc(),
             tool: denial.tool.clone(),
@@ -401,7 +428,10 @@ impl Guard {
             rule: Some(denial.rule.clone()),
             reason: Some(denial.reason.clone()),
             retry_after_secs: denial.retry_after_secs,
-        };
+            args_keys: None,
+            args_sha256: None,
+        }
+        .with_arguments(arguments);
         if let Err(error) = audit::append(&self.paths, &entry) {
             denial.reason = format!(
                 "{}; the refusal could not be written to the audit log either ({error})",

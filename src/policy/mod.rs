@@ -6,11 +6,14 @@
 //! the audit line. Every fault refuses the call (fail closed).
 
 pub mod admission;
+pub mod arguments;
 pub mod audit;
 pub mod call;
 pub mod clock;
+pub mod condition;
 pub mod counters;
 pub mod guard;
+pub mod pattern;
 pub mod rate_limit;
 pub mod rules;
 pub mod source;

@@ -15,6 +15,11 @@ use super::spec::{PolicySpec, SpecError};
 /// `test_connection` 20 per minute.
 pub const BUILT_IN_POLICY: &str = include_str!("../../assets/policy.default.json");
 
+/// The gateway's policy when no policy file exists: default allow; on a
+/// production connection every tool the MCP server does not mark read-only
+/// needs the person's approval; `open_connection_manager` 10 per minute.
+pub const BUILT_IN_GATEWAY_POLICY: &str = include_str!("../../assets/policy.gateway.json");
+
 /// Which policy file applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicySource {
@@ -22,6 +27,9 @@ pub enum PolicySource {
     Explicit(PathBuf),
     /// The config dir's `policy.json`; the built-in policy when it is absent.
     ConfigDir(PathBuf),
+    /// The config dir's `policy.json`; the gateway's built-in policy when
+    /// it is absent.
+    GatewayDefault(PathBuf),
 }
 
 /// The policy could not be used; every tool is refused until it is fixed.
@@ -56,10 +64,21 @@ impl PolicySource {
         }
     }
 
+    /// The same source for `gateway`: without a policy file, the gateway's
+    /// built-in policy instead of the seed policy.
+    pub fn for_gateway(self) -> Self {
+        match self {
+            PolicySource::ConfigDir(path) => PolicySource::GatewayDefault(path),
+            other => other,
+        }
+    }
+
     /// The file this source reads.
     pub fn path(&self) -> &Path {
         match self {
-            PolicySource::Explicit(path) | PolicySource::ConfigDir(path) => path,
+            PolicySource::Explicit(path)
+            | PolicySource::ConfigDir(path)
+            | PolicySource::GatewayDefault(path) => path,
         }
     }
 
@@ -71,13 +90,17 @@ impl PolicySource {
                 policy: parse_file(path, &bytes)?,
                 origin: Some(path.to_owned()),
             }),
-            None if matches!(self, PolicySource::Explicit(_)) => {
-                Err(PolicyError::Missing(path.to_owned()))
-            }
-            None => Ok(LoadedPolicy {
-                policy: built_in(),
-                origin: None,
-            }),
+            None => match self {
+                PolicySource::Explicit(_) => Err(PolicyError::Missing(path.to_owned())),
+                PolicySource::ConfigDir(_) => Ok(LoadedPolicy {
+                    policy: built_in(BUILT_IN_POLICY),
+                    origin: None,
+                }),
+                PolicySource::GatewayDefault(_) => Ok(LoadedPolicy {
+                    policy: built_in(BUILT_IN_GATEWAY_POLICY),
+                    origin: None,
+                }),
+            },
         }
     }
 }
@@ -101,6 +124,6 @@ fn parse_file(path: &Path, bytes: &[u8]) -> Result<Policy, PolicyError> {
         })
 }
 
-fn built_in() -> Policy {
-    Policy::new(PolicySpec::parse(BUILT_IN_POLICY.as_bytes()).expect("the built-in policy parses"))
+fn built_in(text: &str) -> Policy {
+    Policy::new(PolicySpec::parse(text.as_bytes()).expect("the built-in policies parse"))
 }

@@ -1,12 +1,19 @@
-//! The policy file format (PolicyLayer's JSON shape plus three documented
+//! The policy file format (PolicyLayer's JSON shape plus documented
 //! extensions), parsed strictly: anything but an object, a repeated key,
 //! unknown keys, an unknown version, a tool name that no MCP server could
-//! offer, `max` below 1 or a repeated counter are errors with line and column.
+//! offer, a glob as specific as another it overlaps, a bad argument
+//! condition, `max` below 1 or a repeated counter are errors with line and
+//! column.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, de::Error as _};
+
+use crate::model::Environment;
+
+use super::condition::Condition;
+use super::pattern::ToolPattern;
 
 /// This program's own MCP tools. The policy may name any other tool too
 /// (the tools of a server behind `gateway`).
@@ -17,20 +24,61 @@ pub const BUILT_IN_TOOLS: [&str; 3] = [
 ];
 
 /// A whole policy file.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicySpec {
     /// Schema version; only `"1"` exists.
     pub version: Version,
     /// What happens to a tool that is not listed under `tools`.
     pub default: DefaultAction,
-    /// Per-tool rules, by tool name.
+    /// Per-tool rules, by tool name or glob.
     #[serde(default)]
-    pub tools: BTreeMap<ToolName, ToolSpec>,
+    pub tools: ToolRules,
     /// Tools left out of the gateway's `tools/list` and refused when called,
-    /// whatever `tools` says; `"*"` hides every tool.
+    /// whatever `tools` says; globs allowed, `"*"` hides every tool.
     #[serde(default)]
-    pub hide: Vec<ToolName>,
+    pub hide: Vec<ToolPattern>,
+    /// Rules for every call of every tool (only `limits`).
+    #[serde(default)]
+    pub all_tools: AllTools,
+}
+
+/// `all_tools`: limits every allowed call counts against, whatever tool.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllTools {
+    /// Rolling-window limits over all tools together.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// The `tools` entries, most specific first: exact names, then globs by
+/// falling number of literal characters. Two globs with as many literal
+/// characters that could match the same name are refused, so the order is
+/// never a matter of chance.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ToolRules(pub Vec<(ToolPattern, ToolSpec)>);
+
+impl<'de> Deserialize<'de> for ToolRules {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let entries = BTreeMap::<ToolPattern, ToolSpec>::deserialize(deserializer)?;
+        let mut entries: Vec<(ToolPattern, ToolSpec)> = entries.into_iter().collect();
+        entries.sort_by(|(a, _), (b, _)| b.specificity().cmp(&a.specificity()).then(a.cmp(b)));
+        for (index, (pattern, _)) in entries.iter().enumerate() {
+            let tie = entries[..index].iter().find(|(earlier, _)| {
+                pattern.is_glob()
+                    && earlier.specificity() == pattern.specificity()
+                    && earlier.overlaps(pattern)
+            });
+            if let Some((earlier, _)) = tie {
+                return Err(D::Error::custom(format!(
+                    "the globs {earlier:?} and {pattern:?} are equally specific ({} literal characters) and can match the same tool, so neither would win; add an exact entry for the tools they share, or make one glob longer",
+                    pattern.specificity().1
+                )));
+            }
+        }
+        Ok(ToolRules(entries))
+    }
 }
 
 /// The `version` key (always `"1"`).
@@ -122,9 +170,13 @@ impl<'de> Deserialize<'de> for ToolName {
 }
 
 /// The rules of one tool. `{}` allows it (under either default).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ToolSpec {
+    /// The entry applies only to calls matching this; other calls fall
+    /// through to the next most specific entry, then to `default`.
+    #[serde(default)]
+    pub when: Option<When>,
     /// Extension: refuse this tool outright (even under `"default": "allow"`).
     #[serde(default)]
     pub deny: bool,
@@ -137,6 +189,26 @@ pub struct ToolSpec {
     /// Rolling-window limits; every one must have room for a call to run.
     #[serde(default)]
     pub limits: Limits,
+    /// Refuse the call when any of these holds for its arguments.
+    #[serde(default)]
+    pub deny_if: Vec<Condition>,
+    /// Refuse the call unless every one of these holds for its arguments.
+    #[serde(default)]
+    pub require: Vec<Condition>,
+}
+
+/// `when`: what a call must be for a tool entry to apply to it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    /// The environment of the connection the call acts on; a call whose
+    /// connection is unknown (`mcp`, `open`) matches no environment.
+    #[serde(default)]
+    pub environment: Option<Environment>,
+    /// Whether the MCP server marks the tool read-only (`readOnlyHint`);
+    /// a tool it does not mark, or does not list, is not read-only.
+    #[serde(default)]
+    pub read_only: Option<bool>,
 }
 
 /// The `limits` list; counter names are unique within one tool.
@@ -165,7 +237,8 @@ impl<'de> Deserialize<'de> for Limits {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitSpec {
-    /// The counter's name (counters belong to their tool: `tool/counter`).
+    /// The counter's name (counters belong to their entry: `tool/counter`,
+    /// `glob/counter`, or `[all_tools]/counter`).
     pub counter: String,
     /// The rolling window's length.
     pub window: Window,

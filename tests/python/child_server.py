@@ -171,6 +171,38 @@ async def change_tools(ctx: Context) -> str:
     return "tools changed"
 
 
+# --- policy tests ---
+# Tools for the argument rules (deny_if, require), globs, the default
+# gateway policy and unknown names (tests/policy_*.rs).
+
+
+@server.tool(annotations=WRITES)
+def execute_kw(
+    model: str,
+    method: str,
+    args: list | None = None,
+    kwargs: dict | None = None,
+) -> str:
+    """Call a model method (Odoo's execute_kw)."""
+    record("execute_kw", {"model": model, "method": method, "args": args, "kwargs": kwargs})
+    return f"{model}.{method} done"
+
+
+@server.tool(annotations=WRITES)
+def partner_delete(partner_id: int, reason: str | None = None) -> str:
+    """Delete one partner."""
+    record("partner_delete", {"partner_id": partner_id, "reason": reason})
+    return f"partner {partner_id} deleted"
+
+
+@server.tool(annotations=READ_ONLY)
+def odoo_search(model: str) -> str:
+    """Search records (read-only)."""
+    record("odoo_search", {"model": model})
+    return f"found 3 {model}"
+
+
+# The server starts after every tool above is registered.
 if __name__ == "__main__":
     record_environment()
     server.run("stdio")

@@ -4,7 +4,10 @@
 //! `gateway` and driven by a real rmcp client.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+
+use rmcp::ServiceExt as _;
+use rmcp::service::{RoleClient, RunningService};
 
 use super::sandbox::{Sandbox, assert_exit};
 
@@ -54,10 +57,15 @@ impl GatewayFixture {
 
     /// `odoo-connections gateway acme [extra…] -- python child_server.py`.
     pub fn command(&self, extra: &[&str]) -> Command {
+        self.command_on("acme", extra)
+    }
+
+    /// The same on another saved `connection`.
+    pub fn command_on(&self, connection: &str, extra: &[&str]) -> Command {
         let mut command = self.sandbox.command();
         command
             .arg("gateway")
-            .arg("acme")
+            .arg(connection)
             .args(extra)
             .arg("--")
             .arg(python())
@@ -84,4 +92,29 @@ impl GatewayFixture {
         let text = std::fs::read_to_string(&self.env_log).expect("the child started");
         serde_json::from_str(&text).expect("env log")
     }
+}
+
+/// A real rmcp client on the gateway `command`, and the gateway's stderr
+/// (read to the end once the client has closed the session).
+pub async fn connect(
+    command: Command,
+) -> (
+    RunningService<RoleClient, ()>,
+    tokio::task::JoinHandle<String>,
+) {
+    let (transport, stderr) =
+        rmcp::transport::TokioChildProcess::builder(tokio::process::Command::from(command))
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+    let mut stderr = stderr.unwrap();
+    let log = tokio::spawn(async move {
+        let mut text = String::new();
+        tokio::io::AsyncReadExt::read_to_string(&mut stderr, &mut text)
+            .await
+            .ok();
+        text
+    });
+    let client = ().serve(transport).await.expect("MCP handshake through the gateway");
+    (client, log)
 }

@@ -62,6 +62,21 @@ impl PolicySandbox for Sandbox {
     }
 }
 
+/// The body of an approval stand-in that says yes: it appends its
+/// arguments to `record`, the request it read on stdin to `record.stdin`,
+/// and prints the request's grant on stdout (a bare `exit 0` is no yes).
+pub fn allowing(record: &Path) -> String {
+    format!(
+        "echo \"$@\" >> '{record}'\nread -r request\nprintf '%s\\n' \"$request\" >> '{record}.stdin'\n{GRANT_ECHO}",
+        record = record.display()
+    )
+}
+
+/// Shell that prints the grant of the request in `$request` (the last
+/// `"grant":{…}` object of the line, which holds no braces).
+pub const GRANT_ECHO: &str =
+    r#"printf '%s\n' "$request" | sed -n 's/.*"grant":\({[^}]*}\).*/\1/p'"#;
+
 /// A default-deny policy with one limit on `open_connection_manager`
 /// (`extra` is spliced into the tool's rules, e.g. `"deny": true, `).
 pub fn open_limit_policy(max: u32, extra: &str) -> String {
