@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use crate::model::{Connection, ConnectionDraft, ConnectionId, FieldErrors, SecretString};
 use crate::odoo::{DiagnosisCode, TestReport};
 use crate::paths::Paths;
-use crate::policy::audit::AuditEntry;
+use crate::policy::audit::{AuditEntry, Decision};
 use crate::store::TestResults;
 
 use super::command::Command;
@@ -339,6 +339,27 @@ pub(crate) struct Activity {
     pub error: Option<String>,
     /// Read at least once.
     pub loaded: bool,
+    /// Which lines the view shows.
+    pub filter: ActivityFilter,
+}
+
+/// The Activity view's filters; `None` shows every line.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct ActivityFilter {
+    /// Only this tool's lines.
+    pub tool: Option<String>,
+    /// Only allowed, or only denied, lines.
+    pub decision: Option<Decision>,
+}
+
+impl ActivityFilter {
+    /// The filter keeps `entry`.
+    pub fn keeps(&self, entry: &AuditEntry) -> bool {
+        self.tool.as_ref().is_none_or(|tool| *tool == entry.tool)
+            && self
+                .decision
+                .is_none_or(|decision| decision == entry.decision)
+    }
 }
 
 /// Which connections the search keeps, kept until the search text or the

@@ -114,13 +114,28 @@ pub(crate) fn paint_outcome_dot(
     }
 }
 
-/// A moment as `2026-11-25 09:14:00` (UTC), the way every view writes time.
+/// A moment as `2026-11-25 09:14:00` (UTC).
 pub(crate) fn utc_time(moment: time::OffsetDateTime) -> String {
+    time_at(moment, 0)
+}
+
+/// A moment as `2026-11-25 10:14:00` in the computer's time zone (from
+/// `TZ` or `/etc/localtime`).
+pub(crate) fn local_time(moment: time::OffsetDateTime) -> String {
+    use chrono::{Offset as _, TimeZone as _};
+    let seconds_east = chrono::Local
+        .timestamp_opt(moment.unix_timestamp(), 0)
+        .single()
+        .map_or(0, |local| local.offset().fix().local_minus_utc());
+    time_at(moment, seconds_east)
+}
+
+/// `moment` as `[year]-[month]-[day] [hour]:[minute]:[second]` at
+/// `seconds_east` of UTC.
+fn time_at(moment: time::OffsetDateTime, seconds_east: i32) -> String {
+    let offset = time::UtcOffset::from_whole_seconds(seconds_east).unwrap_or(time::UtcOffset::UTC);
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    moment
-        .to_offset(time::UtcOffset::UTC)
-        .format(&format)
-        .unwrap_or_default()
+    moment.to_offset(offset).format(&format).unwrap_or_default()
 }
 
 /// `text` with the few symbols egui's built-in font cannot draw replaced
@@ -131,7 +146,7 @@ pub(crate) fn displayable(text: &str) -> String {
 
 /// A dropdown of `options` for `value`; a pick (click, Space or Enter)
 /// closes it.
-pub(crate) fn choice<T: Copy + PartialEq>(
+pub(crate) fn choice<T: Clone + PartialEq>(
     ui: &mut Ui,
     id: &str,
     width: f32,
@@ -148,7 +163,7 @@ pub(crate) fn choice<T: Copy + PartialEq>(
         .show_ui(ui, |ui| {
             for (option, label) in options {
                 // A pick by Space or Enter closes the list as a click does.
-                if ui.selectable_value(value, *option, *label).clicked() {
+                if ui.selectable_value(value, option.clone(), *label).clicked() {
                     ui.close();
                 }
             }
@@ -158,4 +173,17 @@ pub(crate) fn choice<T: Copy + PartialEq>(
         combo.response.request_focus();
     }
     combo.response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_written_at_the_offset_asked_for() {
+        let moment = time::macros::datetime!(2026-11-25 09:14:00 UTC);
+        assert_eq!(utc_time(moment), "2026-11-25 09:14:00");
+        assert_eq!(time_at(moment, 3600), "2026-11-25 10:14:00");
+        assert_eq!(time_at(moment, -9 * 3600 - 1800), "2026-11-24 23:44:00");
+    }
 }
