@@ -10,6 +10,7 @@ mod app;
 pub mod approval;
 mod command;
 mod dialogs;
+mod fonts;
 mod jobs;
 mod prefs;
 mod results;
@@ -74,6 +75,8 @@ pub fn run(paths: &Paths, announce: bool) -> Result<(), GuiError> {
         .with_icon(icon());
     let options = eframe::NativeOptions {
         viewport,
+        // Installed lazily below instead of enumerating every system font at start.
+        system_font_fallback: false,
         ..Default::default()
     };
     eframe::run_native(
@@ -81,6 +84,7 @@ pub fn run(paths: &Paths, announce: bool) -> Result<(), GuiError> {
         options,
         Box::new(move |creation| {
             let ctx = creation.egui_ctx.clone();
+            fonts::install_system_fallback(&ctx);
             primary.listen(move || {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
                 ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
