@@ -66,6 +66,9 @@ pub fn run(paths: &Paths, announce: bool) -> Result<(), GuiError> {
     };
     let executable = std::env::current_exe().unwrap_or_else(|_| APP_ID.into());
     let mut state = AppState::new(paths.clone(), executable)?;
+    // Read while the window and its GL context are being made: a small
+    // list is there for the first frame.
+    state.read_list();
     state.system_theme = Some(system_theme::detect());
     let viewport = egui::ViewportBuilder::default()
         .with_title(WINDOW_TITLE)
