@@ -54,6 +54,16 @@ fn process_time(sandbox: &Sandbox, args: &[&str], code: i32) -> Duration {
     measure(ROUNDS, run)
 }
 
+/// Median wall time of a whole `/bin/true` process: the least any process
+/// costs on this machine, the baseline of the others.
+fn true_time() -> Duration {
+    let run = || run_expecting(&mut Command::new("/bin/true"), 0);
+    for _ in 0..WARM_UP {
+        run();
+    }
+    measure(ROUNDS, run)
+}
+
 /// Median time from spawning an allowed `open` to the moment its decision
 /// is in force: the policy evaluated, the call counted and `counters.json`
 /// saved durably. The launcher stamps that moment in `gui.log` ("starting
@@ -140,10 +150,17 @@ fn main() {
     let open_deny = process_time(&full, &["open"], 7);
 
     let version = process_time(&allowing, &["--version"], 0);
+    let baseline = true_time();
 
     heading(&format!(
         "Launcher (whole process, release build, median of {ROUNDS})"
     ));
+    figure(
+        "`/bin/true`, start and exit (baseline)",
+        ms(baseline),
+        "ms",
+        Target::None,
+    );
     figure(
         "process start and exit (`--version`, for reference)",
         ms(version),
@@ -173,6 +190,13 @@ fn main() {
         ms(open_deny),
         "ms",
         target,
+    );
+
+    figure(
+        "decision: `open`, denied, ÷ `/bin/true`",
+        open_deny.as_secs_f64() / baseline.as_secs_f64(),
+        "×",
+        Target::None,
     );
 
     figure(

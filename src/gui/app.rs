@@ -3,7 +3,6 @@
 
 use eframe::egui;
 
-use super::command::Command;
 use super::state::AppState;
 
 /// The Connection Manager as an eframe app.
@@ -14,11 +13,7 @@ pub(crate) struct App {
 }
 
 impl App {
-    pub(crate) fn new(mut state: AppState, announce: bool) -> Self {
-        // When announcing, the list is read right after the `ready` line, so
-        // reading a large connections file does not compete with the first
-        // frame for the CPU (the first frame shows no list either way).
-        state.started = announce;
+    pub(crate) fn new(state: AppState, announce: bool) -> Self {
         Self {
             state,
             announce_in: announce.then_some(1),
@@ -35,8 +30,6 @@ impl eframe::App for App {
             Some(0) => {
                 super::announce_line("ready");
                 self.announce_in = None;
-                self.state.send(Command::Reload);
-                ui.ctx().request_repaint();
             }
             Some(left) => {
                 self.announce_in = Some(left - 1);

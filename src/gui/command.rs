@@ -205,9 +205,17 @@ impl AppState {
     }
 
     pub(crate) fn reload(&mut self, ctx: &egui::Context) {
+        self.jobs.attach(ctx);
+        self.read_list();
+    }
+
+    /// Starts reading the connections file and the test history (also
+    /// before the window has a context).
+    pub(crate) fn read_list(&mut self) {
+        self.list_requested = true;
         let catalog = Catalog::new(&self.paths);
         let paths = self.paths.clone();
-        self.jobs.blocking(ctx, move || {
+        self.jobs.blocking_unattached(move || {
             let history = TestResults::load(&paths).unwrap_or_else(|err| {
                 tracing::warn!("the test history could not be read: {err}");
                 TestResults::default()

@@ -1,15 +1,18 @@
 //! Work that must not block the window (keyring, files, HTTP): run on a
-//! tokio runtime the window owns, reported back through a channel and
-//! polled once per frame. Only a finished job asks for a repaint.
+//! single-threaded tokio runtime the window owns (one thread drives it;
+//! blocking calls get pool threads that end once idle), reported back
+//! through a channel and polled once per frame. Only a finished job asks
+//! for a repaint.
 
 use eframe::egui;
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
-use tokio::runtime::Runtime;
-use tokio::sync::Semaphore;
+use tokio::runtime::Handle;
+use tokio::sync::{Semaphore, oneshot};
 use tokio::task::AbortHandle;
 
 use crate::catalog::Catalog;
@@ -22,6 +25,9 @@ use super::state::Pending;
 
 /// How many connection tests run at the same time ("Test all").
 const PARALLEL_TESTS: usize = 4;
+/// How long a thread for blocking calls waits for more work before it ends
+/// (an idle window keeps no such thread).
+const BLOCKING_THREAD_KEEP_ALIVE: Duration = Duration::from_secs(1);
 
 /// Where a test takes its secret from.
 pub(crate) enum SecretSource {
@@ -100,8 +106,13 @@ pub(crate) enum JobDone {
 
 /// The runtime, the result channel and the bookkeeping of running jobs.
 pub(crate) struct Jobs {
-    /// Always `Some` until dropped (taken to shut down without waiting).
-    runtime: Option<Runtime>,
+    runtime: Handle,
+    /// Dropped with the jobs, which ends the thread that drives the runtime;
+    /// closing the window never waits for a job (a keyring call may be
+    /// waiting for an unlock prompt): unfinished jobs are abandoned.
+    _stop: oneshot::Sender<()>,
+    /// The window to wake when a job ends, once it has one.
+    window: Arc<OnceLock<egui::Context>>,
     sender: Sender<JobDone>,
     receiver: Receiver<JobDone>,
     in_flight: usize,
@@ -111,16 +122,26 @@ pub(crate) struct Jobs {
 }
 
 impl Jobs {
-    /// A runtime with two named worker threads.
+    /// A single-threaded runtime, driven by a thread of its own.
     pub(crate) fn new() -> std::io::Result<Self> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("odoo-connections-jobs")
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .thread_name("odoo-connections-blocking")
+            .thread_keep_alive(BLOCKING_THREAD_KEEP_ALIVE)
             .enable_all()
             .build()?;
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("odoo-connections-jobs".to_owned())
+            .spawn(move || {
+                let _stopped = runtime.block_on(stopped);
+                runtime.shutdown_background();
+            })?;
         let (sender, receiver) = mpsc::channel();
         Ok(Self {
-            runtime: Some(runtime),
+            runtime: handle,
+            _stop: stop,
+            window: Arc::default(),
             sender,
             receiver,
             in_flight: 0,
@@ -130,10 +151,9 @@ impl Jobs {
         })
     }
 
-    fn runtime(&self) -> &Runtime {
-        self.runtime
-            .as_ref()
-            .expect("the runtime lives as long as the jobs")
+    /// Tells the jobs which window to wake (the first context given stays).
+    pub(crate) fn attach(&self, ctx: &egui::Context) {
+        self.window.get_or_init(|| ctx.clone());
     }
 
     /// True while any job has not reported back.
@@ -177,12 +197,24 @@ impl Jobs {
         ctx: &egui::Context,
         work: impl FnOnce() -> JobDone + Send + 'static,
     ) {
+        self.attach(ctx);
+        self.blocking_unattached(work);
+    }
+
+    /// Runs blocking `work` off the window thread, also before the window
+    /// exists: a result sent before the first frame is found by its first
+    /// poll, a later one wakes the window [`Jobs::attach`] gave.
+    pub(crate) fn blocking_unattached(&mut self, work: impl FnOnce() -> JobDone + Send + 'static) {
         self.in_flight += 1;
         let sender = self.sender.clone();
-        let ctx = ctx.clone();
-        self.runtime().spawn_blocking(move || {
+        let window = Arc::clone(&self.window);
+        self.runtime.spawn_blocking(move || {
             sender.send(work()).ok();
-            ctx.request_repaint();
+            // Looked at after sending: a window attached after this look
+            // polls after it was attached, and finds the result.
+            if let Some(ctx) = window.get() {
+                ctx.request_repaint();
+            }
         });
     }
 
@@ -205,7 +237,7 @@ impl Jobs {
         let sender = self.sender.clone();
         let ctx = ctx.clone();
         let slots = Arc::clone(&self.test_slots);
-        let task = self.runtime().spawn(async move {
+        let task = self.runtime.spawn(async move {
             let _slot = slots.acquire_owned().await;
             let result = match secret {
                 SecretSource::Typed(secret) => Ok(secret),
@@ -244,7 +276,7 @@ impl Jobs {
         self.in_flight += 1;
         let sender = self.sender.clone();
         let ctx = ctx.clone();
-        self.runtime().spawn(async move {
+        self.runtime.spawn(async move {
             let result = odoo::list_databases(&url, tls, timeout.duration()).await;
             sender.send(JobDone::Databases { id, result }).ok();
             ctx.request_repaint();
@@ -268,15 +300,5 @@ async fn keyring_secret(
             "the keyring has no secret for {name:?}; type it in the Secret field and save"
         )),
         Err(err) => Err(err.to_string()),
-    }
-}
-
-impl Drop for Jobs {
-    /// Closing the window never waits for a job (a keyring call may be
-    /// waiting for an unlock prompt); unfinished jobs are abandoned.
-    fn drop(&mut self) {
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
-        }
     }
 }

@@ -10,6 +10,7 @@ mod app;
 pub mod approval;
 mod command;
 mod dialogs;
+mod fonts;
 mod jobs;
 mod mcp_form;
 mod prefs;
@@ -66,6 +67,9 @@ pub fn run(paths: &Paths, announce: bool) -> Result<(), GuiError> {
     };
     let executable = std::env::current_exe().unwrap_or_else(|_| APP_ID.into());
     let mut state = AppState::new(paths.clone(), executable)?;
+    // Read while the window and its GL context are being made: a small
+    // list is there for the first frame.
+    state.read_list();
     state.system_theme = Some(system_theme::detect());
     let viewport = egui::ViewportBuilder::default()
         .with_title(WINDOW_TITLE)
@@ -75,6 +79,8 @@ pub fn run(paths: &Paths, announce: bool) -> Result<(), GuiError> {
         .with_icon(icon());
     let options = eframe::NativeOptions {
         viewport,
+        // Installed lazily below instead of enumerating every system font at start.
+        system_font_fallback: false,
         ..Default::default()
     };
     eframe::run_native(
@@ -82,6 +88,7 @@ pub fn run(paths: &Paths, announce: bool) -> Result<(), GuiError> {
         options,
         Box::new(move |creation| {
             let ctx = creation.egui_ctx.clone();
+            fonts::install_system_fallback(&ctx);
             primary.listen(move || {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
                 ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));

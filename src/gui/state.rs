@@ -404,7 +404,11 @@ pub struct AppState {
     pub(crate) focus_name: bool,
     /// Scroll the list to the selected row (it moved by keyboard).
     pub(crate) scroll_to_selection: bool,
+    /// True once the first frame was drawn.
     pub(crate) started: bool,
+    /// True once reading the connections file was started (before the
+    /// first frame, by the window; else by the first frame).
+    pub(crate) list_requested: bool,
     pub(crate) window_focused: Option<bool>,
     pub(crate) close_confirmed: bool,
     /// What the window remembers between runs.
@@ -443,6 +447,7 @@ impl AppState {
             focus_name: false,
             scroll_to_selection: false,
             started: false,
+            list_requested: false,
             window_focused: None,
             close_confirmed: false,
             system_theme: None,
@@ -577,6 +582,7 @@ impl AppState {
 
     /// Applies every finished job.
     pub(crate) fn poll_jobs(&mut self, ctx: &egui::Context) {
+        self.jobs.attach(ctx);
         while let Some(done) = self.jobs.poll() {
             super::results::finish(self, ctx, done);
         }

@@ -47,8 +47,14 @@ impl Sandbox {
 
     /// The real binary, pointed at this sandbox, with no inherited overrides.
     pub fn command(&self) -> Command {
+        self.command_of(Path::new(env!("CARGO_BIN_EXE_odoo-connections")))
+    }
+
+    /// `program` (a build of odoo-connections), pointed at this sandbox,
+    /// with no inherited overrides.
+    pub fn command_of(&self, program: &Path) -> Command {
         let paths = self.paths();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_odoo-connections"));
+        let mut command = Command::new(program);
         command
             .env("ODOO_CONNECTIONS_CONFIG_DIR", paths.config_dir())
             .env("ODOO_CONNECTIONS_STATE_DIR", paths.state_dir())

@@ -26,7 +26,9 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
     if !state.started {
         state.started = true;
         super::theme::install(&ctx);
-        state.send(Command::Reload);
+        if !state.list_requested {
+            state.send(Command::Reload);
+        }
     } else if focused == Some(true) && state.window_focused == Some(false) {
         // Focus came back: another odoo-connections (CLI, MCP) may have
         // changed the file meanwhile.
