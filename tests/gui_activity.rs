@@ -82,9 +82,7 @@ fn pick(harness: &mut Harness<'_, AppState>, label: &str, option: &str) {
     harness.get_by_role_and_label(Role::ComboBox, label).click();
     settle(harness);
     // The option, not a row's label of the same text.
-    harness
-        .get_by_role_and_label(Role::Button, option)
-        .click();
+    harness.get_by_role_and_label(Role::Button, option).click();
     settle(harness);
 }
 
