@@ -58,6 +58,26 @@ fn directories(sandbox: &Sandbox) -> Vec<String> {
     ]
 }
 
+/// Seeds `acme-prod` (production) and opens the view on a gateway entry,
+/// no connection picked yet.
+fn open_gateway_form(sandbox: &Sandbox) -> Harness<'static, AppState> {
+    seed(
+        sandbox,
+        "acme-prod",
+        "https://erp.acme.example",
+        Environment::Production,
+        "",
+    );
+    let mut harness = open(sandbox);
+    click(&mut harness, "Use with an MCP client");
+    pick(
+        &mut harness,
+        "Server",
+        "An Odoo MCP server, through the gateway",
+    );
+    harness
+}
+
 #[test]
 fn the_connection_manager_entry_reads_the_windows_own_files() {
     let sandbox = Sandbox::new();
@@ -83,20 +103,7 @@ fn the_connection_manager_entry_reads_the_windows_own_files() {
 #[test]
 fn a_gateway_entry_names_the_connection_profile_and_command_but_no_secret() {
     let sandbox = Sandbox::new();
-    seed(
-        &sandbox,
-        "acme-prod",
-        "https://erp.acme.example",
-        Environment::Production,
-        "",
-    );
-    let mut harness = open(&sandbox);
-    click(&mut harness, "Use with an MCP client");
-    pick(
-        &mut harness,
-        "Server",
-        "An Odoo MCP server, through the gateway",
-    );
+    let mut harness = open_gateway_form(&sandbox);
     assert!(
         harness.query_by_label("Copy").is_none(),
         "no entry before a connection is picked"
@@ -159,20 +166,7 @@ fn a_gateway_entry_names_the_connection_profile_and_command_but_no_secret() {
 #[test]
 fn a_command_that_cannot_run_says_what_to_type_and_offers_nothing_to_copy() {
     let sandbox = Sandbox::new();
-    seed(
-        &sandbox,
-        "acme-prod",
-        "https://erp.acme.example",
-        Environment::Production,
-        "",
-    );
-    let mut harness = open(&sandbox);
-    click(&mut harness, "Use with an MCP client");
-    pick(
-        &mut harness,
-        "Server",
-        "An Odoo MCP server, through the gateway",
-    );
+    let mut harness = open_gateway_form(&sandbox);
     pick(&mut harness, "Connection", "acme-prod (production)");
     replace_text(&mut harness, "Command", "uvx 'mcp-server-odoo");
     harness.get_by_label_contains("quote that is never closed");
