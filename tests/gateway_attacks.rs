@@ -90,9 +90,18 @@ fn a_message_with_a_repeated_key_is_refused_before_the_policy_and_the_child() {
 }
 
 #[test]
-fn a_request_id_reused_in_flight_frees_no_slot() {
+fn a_request_id_reused_in_flight_or_not_an_integer_frees_no_slot() {
     let fixture = fixture("key-reuse");
     let mut gateway = RawGateway::start(fixture.command(&[]));
+    // `7.0` is another id to serde_json, but `7` to the child's pydantic:
+    // its answer would settle another call, and leave this one to be given
+    // back (not counted) although it ran.
+    gateway.send(r#"{"jsonrpc":"2.0","id":7.0,"method":"tools/call","params":{"name":"slow","arguments":{"seconds":0}}}"#);
+    gateway.sync();
+    let refused = gateway.answers_to(&json!(7.0));
+    assert_eq!(refused.len(), 1, "{:?}", gateway.seen);
+    let why = refused[0]["error"]["message"].as_str().unwrap_or_default();
+    assert!(why.contains("not a string or an integer"), "{why}");
     // A second call under the id of one still running must not replace
     // it (and give its slot back): at most two `slow` calls ever run.
     for _ in 0..4 {

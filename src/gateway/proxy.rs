@@ -186,25 +186,32 @@ impl Proxy {
         }
     }
 
-    /// An error line for a client request whose id is the id of a request
-    /// still in flight (JSON-RPC ids must be unique among them) or one of
-    /// the gateway's own: two requests under one id would be answered,
-    /// counted or cancelled in each other's place.
+    /// An error line for a client request whose id is not a string or an
+    /// integer (MCP's ids; a child may read `7.0` as `7`), or is the id of
+    /// a request still in flight (JSON-RPC ids must be unique among them)
+    /// or one of the gateway's own: two requests under one id would be
+    /// answered, counted or cancelled in each other's place.
     fn reused_id(&self, message: &Value) -> Option<String> {
         let Kind::Request { id, .. } = message::classify(message) else {
             return None;
         };
         let key = message::id_key(id);
+        let refuse = |why: &str| Some(message::error_line(id, message::INVALID_REQUEST, why));
+        if !(id.is_string() || id.is_i64() || id.is_u64()) {
+            return refuse(&format!(
+                "the request id {key} is not a string or an integer; MCP request ids are one or the other"
+            ));
+        }
         let own = id.as_str().is_some_and(|id| id.starts_with(OWN_ID_PREFIX));
         let state = self.state();
         let in_flight = state.deciding.contains_key(&key) || state.forwarded.contains_key(&key);
-        (own || in_flight).then(|| {
-            message::error_line(
-                id,
-                message::INVALID_REQUEST,
-                &format!("the request id {key} is already in use by a request in flight; give every request its own id"),
-            )
-        })
+        drop(state);
+        if own || in_flight {
+            return refuse(&format!(
+                "the request id {key} is already in use by a request in flight; give every request its own id"
+            ));
+        }
+        None
     }
 
     fn send_to_child(&self, line: &str) {
