@@ -1,10 +1,12 @@
-//! The gateway under attack: a hostile client (a message smuggled behind a
-//! carriage return, repeated keys, a request id reused while it is in
-//! flight), a hostile child (the injected secret echoed back in results,
-//! logs, errors, resources and stderr; answers to requests it was never
-//! sent, or twice) and a hostile local process (the policy file or the
-//! audit log swapped mid-session). Each attack is checked against what
-//! really reached the child (its call log) and the audit log.
+//! The gateway under attack: a hostile client (a message smuggled behind
+//! a carriage return, repeated keys, a request id reused while in flight
+//! or not an integer, secrets or newlines in names, every call cancelled
+//! as soon as the child has it), a hostile child (the injected secret
+//! echoed back in results, logs, errors, resources and stderr; answers to
+//! requests it was never sent, or twice) and a hostile local process (the
+//! policy file or the audit log swapped mid-session). Each attack is
+//! checked against what really reached the child (its call log) and the
+//! audit log.
 //! Needs the venv of `scripts/setup-python`; run under `scripts/test --test gateway_attacks`.
 
 mod support;
@@ -290,4 +292,46 @@ fn a_tool_or_argument_name_can_neither_leak_the_secret_nor_forge_an_audit_line()
         assert_ne!(entry["tool"], "forged", "{log}");
     }
     assert_eq!(log.lines().count(), 3, "two refusals and one call: {log}");
+}
+
+#[test]
+fn a_call_cancelled_once_it_reached_the_child_still_counts() {
+    let fixture = GatewayFixture::new("key-cancel-late");
+    fixture.sandbox.write_policy(
+        r#"{"version": "1", "default": "deny", "tools": {"slow":
+            {"limits": [{"counter": "slow", "window": "minute", "max": 2, "scope": "grant"}]}}}"#,
+    );
+    let mut gateway = RawGateway::start(fixture.command(&[]));
+    // The agent cancels each call as soon as the child has started it
+    // (whatever the tool does first is done): the slot must not come back.
+    for id in 1..=4_u64 {
+        gateway.call(id, "slow", json!({"seconds": 30}));
+        let answered = loop {
+            gateway.sync();
+            if !gateway.answers_to(&json!(id)).is_empty() {
+                break true;
+            }
+            if fixture.child_calls().len() == usize::try_from(id).unwrap() {
+                break false;
+            }
+        };
+        if !answered {
+            gateway.send(
+                &json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                "params": {"requestId": id, "reason": "never mind"}})
+                .to_string(),
+            );
+        }
+    }
+    gateway.sync();
+    let (status, _, seen) = gateway.finish();
+    assert!(status.success());
+    let ran = fixture.child_calls().len();
+    assert_eq!(ran, 2, "the limit is 2: {seen:?}");
+    let refused = (3..=4).filter(|id| {
+        seen.iter().any(|message| {
+            message["id"] == *id && RawGateway::text(message).starts_with("[POLICY DENIED]")
+        })
+    });
+    assert_eq!(refused.count(), 2, "{seen:?}");
 }

@@ -351,7 +351,10 @@ impl Proxy {
     }
 
     /// The client cancels a request: a call before the policy is dropped
-    /// when decided; a call at the child gives its reservation back.
+    /// when decided (not counted); a call already at the child stays
+    /// counted, since the child may have run it (or its first effects)
+    /// before the cancellation reached it, and an agent could otherwise
+    /// cancel every call to run any number of them.
     fn cancel(&self, message: &Value, line: &str) {
         let Some(id) = message.pointer("/params/requestId") else {
             return self.send_to_child(line);
@@ -365,8 +368,10 @@ impl Proxy {
         let forwarded = state.forwarded.remove(&key);
         drop(state);
         if let Some(Forwarded::ToolsCall { admission }) = forwarded {
-            self.gate
-                .abandon(*admission, "the client cancelled the call");
+            self.gate.confirm(
+                *admission,
+                "the client cancelled the call after it reached the MCP server, which may have run it; counted",
+            );
         }
         self.send_to_child(line);
     }
