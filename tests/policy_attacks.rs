@@ -4,6 +4,7 @@
 //! friends must see the number a string stands for, or a `deny_if … gt
 //! 10000` is passed by writing the amount in quotes. Through the gateway
 //! in front of the Python SDK child, which logs what it really received.
+//! Also tool names that dodge a glob (spaces, case, confusables).
 //! Needs the venv of `scripts/setup-python`; run under `scripts/test --test policy_attacks`.
 
 mod support;
@@ -46,4 +47,35 @@ async fn a_number_written_as_a_string_is_compared_as_the_number_the_server_sees(
         .map(|line| serde_json::from_str::<Value>(line).unwrap()["arguments"]["partner_id"].clone())
         .collect();
     assert_eq!(received, [json!(500), json!(50)], "the server got numbers");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tool_name_that_dodges_a_glob_reaches_no_tool_of_the_child() {
+    let fixture = GatewayFixture::new("key-confusable");
+    fixture.sandbox.write_policy(
+        r#"{"version": "1", "default": "allow", "tools": {"*_delete": {"deny": true}}}"#,
+    );
+    let (client, _stderr) = support::gateway::connect(fixture.command(&[])).await;
+    // Each dodges "*_delete" (or is refused as a name); the child looks
+    // its tools up by exact name, so none of them is its partner_delete.
+    for name in [
+        "partner_delete ",
+        " partner_delete",
+        "Partner_Delete",
+        "partner_delet\u{0435}",
+        "partner\u{200b}_delete",
+        "partner_delete\u{7f}",
+    ] {
+        let result = support::mcp_client::call(&client, name, json!({"partner_id": 1})).await;
+        assert_eq!(result.is_error, Some(true), "{name:?}");
+    }
+    let result =
+        support::mcp_client::call(&client, "partner_delete", json!({"partner_id": 1})).await;
+    assert!(support::mcp_client::text(&result).starts_with("[POLICY DENIED]"));
+    client.cancel().await.unwrap();
+    assert!(
+        fixture.child_calls().is_empty(),
+        "{:?}",
+        fixture.child_calls()
+    );
 }
