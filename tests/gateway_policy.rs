@@ -1,7 +1,7 @@
 //! The gateway puts the child's tools under policy.json: allow, deny,
 //! limits, approval (yes, no, timeout), a reservation given back when the
-//! child refuses a call or the client cancels it, a child crash, a child
-//! writing noise, and two clients at once. The Python child logs every call
+//! child refuses a call (kept when the client cancels a call the child
+//! has), a child crash, a child writing noise, and two clients at once. The Python child logs every call
 //! it receives, so the audit log's counts are checked against what really
 //! reached it. Also the child's requests to the client (sampling,
 //! elicitation, roots), logging and progress.
@@ -318,7 +318,7 @@ async fn approval_yes_no_and_no_answer_decide_whether_the_write_reaches_the_chil
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_cancelled_call_is_not_counted() {
+async fn a_call_cancelled_at_the_child_stays_counted() {
     let fixture = GatewayFixture::new("key-cancel");
     fixture.sandbox.write_policy(&policy(
         r#""slow": {"limits": [{"counter": "slow", "window": "minute", "max": 1}]}"#,
@@ -344,14 +344,15 @@ async fn a_cancelled_call_is_not_counted() {
     let mut again = CallToolRequestParams::new("slow");
     again = again.with_arguments(serde_json::Map::from_iter([("seconds".into(), json!(0))]));
     let result = session.client.call_tool(again).await.unwrap();
-    assert_eq!(
-        text(&result),
-        "slept",
-        "the cancelled call gave its slot back"
+    assert!(
+        text(&result).contains("limit 1 per minute reached"),
+        "the cancelled call had reached the child, so it stays counted: {}",
+        text(&result)
     );
     session.client.cancel().await.unwrap();
+    assert_eq!(count(&fixture.child_calls(), "slow"), 1);
     let audit = fixture.sandbox.audit();
-    let cancelled = audit
+    let released = audit
         .iter()
         .filter(|entry| entry.tool == "slow")
         .filter(|entry| {
@@ -359,10 +360,10 @@ async fn a_cancelled_call_is_not_counted() {
                 .reason
                 .as_deref()
                 .unwrap_or_default()
-                .contains("cancelled")
+                .contains("not counted")
         })
         .count();
-    assert_eq!(cancelled, 1, "{audit:?}");
+    assert_eq!(released, 0, "{audit:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

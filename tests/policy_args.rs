@@ -14,36 +14,7 @@ use sha2::{Digest as _, Sha256};
 use support::gateway::{GatewayFixture, connect};
 use support::mcp_client::{call, text};
 use support::policy::PolicySandbox as _;
-
-/// Calls `tool` with each argument set and checks the rule that refused it
-/// (`None`: it ran); returns how many ran.
-async fn expect_rules(
-    fixture: &GatewayFixture,
-    tool: &'static str,
-    cases: &[(Value, Option<&str>)],
-) -> usize {
-    let (client, _stderr) = connect(fixture.command(&[])).await;
-    let mut ran = 0;
-    for (arguments, rule) in cases {
-        let result = call(&client, tool, arguments.clone()).await;
-        let shown = text(&result);
-        match rule {
-            Some(rule) => {
-                assert!(shown.starts_with("[POLICY DENIED]"), "{arguments}: {shown}");
-                assert!(
-                    shown.contains(&format!("(rule {rule})")),
-                    "{arguments}: {shown}"
-                );
-            }
-            None => {
-                assert_eq!(result.is_error, Some(false), "{arguments}: {shown}");
-                ran += 1;
-            }
-        }
-    }
-    client.cancel().await.unwrap();
-    ran
-}
+use support::policy::expect_rules;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn deny_if_refuses_on_each_operator_family_and_lets_other_calls_through() {

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::launcher;
 use crate::mcp::server::{refusal, window_result};
-use crate::model::{Environment, SecretString};
+use crate::model::Environment;
 use crate::paths::Paths;
 use crate::policy::audit::{self, AuditEntry, Caller, Decision};
 use crate::policy::{Admission, Denial, Guard, ToolCall, ToolName};
@@ -80,13 +80,13 @@ struct Offered {
 
 impl Gate {
     /// The gate of `guard` for calls acting on `connection` (of
-    /// `environment`, with `secret`), auditing under `paths`.
+    /// `environment`, whose secret `scrub` removes), auditing under `paths`.
     pub fn new(
         guard: Guard,
         paths: &Paths,
         connection: &str,
         environment: Environment,
-        secret: &SecretString,
+        scrub: Arc<Redactor>,
     ) -> std::io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -97,7 +97,7 @@ impl Gate {
             paths: paths.clone(),
             connection: connection.to_owned(),
             environment,
-            scrub: Arc::new(Redactor::new(secret)),
+            scrub,
             offered: Arc::default(),
             listing: Arc::new((Mutex::new(Listing::NotStarted), Condvar::new())),
             runtime: Arc::new(runtime),
@@ -208,6 +208,7 @@ impl Gate {
 
     /// The adapter to the policy engine's entry point for one call.
     fn admit(&self, request: &CallRequest) -> Result<Admission, Denial> {
+        self.refuse_named_secret(request)?;
         let tool = ToolName::new(&request.tool).map_err(|reason| Denial {
             tool: request.tool.clone(),
             rule: "policy".to_owned(),
@@ -238,6 +239,32 @@ impl Gate {
             Caller::Gateway,
             Some(Arc::clone(&self.scrub)),
         ))
+    }
+
+    /// Refuses (and audits, scrubbed) a call whose tool name or argument
+    /// names hold the connection's secret: the audit line records both, and
+    /// it must never hold the secret.
+    fn refuse_named_secret(&self, request: &CallRequest) -> Result<(), Denial> {
+        let keys = request
+            .arguments
+            .as_object()
+            .into_iter()
+            .flat_map(|a| a.keys());
+        let named = std::iter::once(&request.tool)
+            .chain(keys)
+            .any(|name| self.scrub.scrub(name) != *name);
+        if !named {
+            return Ok(());
+        }
+        let tool = self.scrub.scrub(&request.tool);
+        let reason = "the tool name or an argument name holds the connection's secret; the call was not run (an agent should never have the secret: check what it was given)".to_owned();
+        self.audit(&tool, "gateway.secret", &reason);
+        Err(Denial {
+            tool,
+            rule: "gateway.secret".to_owned(),
+            reason,
+            retry_after_secs: None,
+        })
     }
 
     /// The child ran the call (`note` says how it ended).

@@ -7,10 +7,11 @@
 mod gate;
 mod message;
 mod proxy;
+mod scrub;
 mod tools;
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, ChildStdin, ChildStdout, Stdio};
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,6 +23,7 @@ use crate::mcp::server::ConnectionManagerServer;
 use crate::model::{Connection, SecretString};
 use crate::paths::Paths;
 use crate::policy::{Guard, PolicySource};
+use crate::redact::Redactor;
 
 use gate::Gate;
 use proxy::{Outgoing, Proxy};
@@ -56,7 +58,8 @@ pub struct Session {
     pub program: String,
     /// The connection the child is given.
     pub connection: Connection,
-    /// The connection's secret (scrubbed from anything the child prints).
+    /// The connection's secret (scrubbed from anything the child sends on:
+    /// its messages to the client, its stderr).
     pub secret: SecretString,
 }
 
@@ -65,33 +68,39 @@ pub struct Session {
 /// Plain threads: one per direction, one per call under the policy.
 pub fn run(paths: &Paths, policy: PolicySource, session: Session) -> Result<(), GatewayError> {
     let our_tool = our_open_tool(paths, policy.clone());
+    let scrub = Arc::new(Redactor::new(&session.secret));
     let gate = Gate::new(
         Guard::new(paths, policy),
         paths,
         session.connection.name.as_str(),
         session.connection.environment,
-        &session.secret,
+        Arc::clone(&scrub),
     )?;
     let mut command = session.command;
     command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
+        .stderr(Stdio::piped());
     let mut child = command.spawn().map_err(|source| GatewayError::Start {
         program: session.program.clone(),
         source,
     })?;
     let child_stdin = child.stdin.take().ok_or_else(|| missing_pipe("stdin"))?;
     let child_stdout = child.stdout.take().ok_or_else(|| missing_pipe("stdout"))?;
+    let child_stderr = child.stderr.take().ok_or_else(|| missing_pipe("stderr"))?;
     tracing::info!(program = %session.program, pid = child.id(), "gateway started its MCP server");
     let child = Arc::new(Mutex::new(child));
 
     let (to_client, client_lines) = mpsc::channel();
     let (to_child, child_lines) = mpsc::channel();
+    let stderr_scrub = Arc::clone(&scrub);
+    spawn("gateway-server-stderr", move || {
+        copy_stderr(&stderr_scrub, child_stderr);
+    })?;
     let proxy = Arc::new(Proxy::new(
         gate.clone(),
         our_tool,
-        session.secret,
+        scrub,
         to_client,
         to_child,
     ));
@@ -172,6 +181,18 @@ fn pump_child(proxy: &Proxy, stdout: ChildStdout) {
                 tracing::warn!("could not read the MCP server's output: {error}");
                 break;
             }
+        }
+    }
+}
+
+/// Copies the child's stderr to ours, line by line, the secret scrubbed.
+fn copy_stderr(scrub: &Redactor, stderr: ChildStderr) {
+    let mut ours = std::io::stderr();
+    for line in BufReader::new(stderr).split(b'\n') {
+        let Ok(line) = line else { break };
+        let text = scrub.scrub(&String::from_utf8_lossy(&line));
+        if writeln!(ours, "{text}").is_err() {
+            break;
         }
     }
 }

@@ -1,7 +1,12 @@
 //! The message proxy between the MCP client (our stdin/stdout) and the
 //! child MCP server (its stdin/stdout), one JSON-RPC message per line.
 //! Only `initialize`, `tools/list`, `tools/call` and the cancellation of a
-//! call are looked into; every other message passes through as it came.
+//! call are looked into; every other message passes through. Each side
+//! gets the message exactly as the gateway parsed it, written again on one
+//! line: a client line with a repeated key is refused (parsers differ on
+//! which value wins), a carriage return (a line break to many readers)
+//! cannot smuggle a second message past the policy, and the connection's
+//! secret is scrubbed from everything the child sends on.
 //! Once the client has initialized the session, the gateway lists the
 //! child's tools itself (requests with ids of its own, never forwarded to
 //! the client), to learn their annotations and report policy names the
@@ -13,11 +18,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::Value;
 use std::sync::mpsc::Sender;
 
-use crate::model::SecretString;
 use crate::policy::Admission;
+use crate::redact::Redactor;
+use crate::strict_json;
 
 use super::gate::{CallRequest, Gate, Verdict};
 use super::message::{self, Kind};
+use super::scrub::scrub_value;
 use super::tools;
 
 /// A line for the client, or the end of the session.
@@ -79,25 +86,26 @@ pub struct Ending {
 pub struct Proxy {
     gate: Gate,
     our_tool: Value,
-    secret: SecretString,
+    scrub: Arc<Redactor>,
     to_client: Sender<Outgoing>,
     state: Mutex<State>,
 }
 
 impl Proxy {
     /// A proxy writing to the client through `to_client` and to the child
-    /// through `to_child`; `our_tool` is our `open_connection_manager`.
+    /// through `to_child`; `our_tool` is our `open_connection_manager`;
+    /// `scrub` removes the connection's secret from what the child sends.
     pub fn new(
         gate: Gate,
         our_tool: Value,
-        secret: SecretString,
+        scrub: Arc<Redactor>,
         to_client: Sender<Outgoing>,
         to_child: Sender<String>,
     ) -> Self {
         Self {
             gate,
             our_tool,
-            secret,
+            scrub,
             to_client,
             state: Mutex::new(State {
                 to_child: Some(to_child),
@@ -118,7 +126,7 @@ impl Proxy {
 
     /// One line from the client.
     pub fn on_client_line(self: &Arc<Self>, line: &str) {
-        let message: Value = match serde_json::from_str(line) {
+        let message: Value = match strict_json::parse(line.as_bytes()) {
             Ok(message) => message,
             Err(error) => {
                 let text = format!("the gateway could not parse this message as JSON: {error}");
@@ -129,6 +137,10 @@ impl Proxy {
                 ));
             }
         };
+        if let Some(refused) = self.reused_id(&message) {
+            return self.reply(refused);
+        }
+        let line = &message.to_string();
         match message::classify(&message) {
             Kind::Request {
                 method: "tools/call",
@@ -172,6 +184,34 @@ impl Proxy {
                 ));
             }
         }
+    }
+
+    /// An error line for a client request whose id is not a string or an
+    /// integer (MCP's ids; a child may read `7.0` as `7`), or is the id of
+    /// a request still in flight (JSON-RPC ids must be unique among them)
+    /// or one of the gateway's own: two requests under one id would be
+    /// answered, counted or cancelled in each other's place.
+    fn reused_id(&self, message: &Value) -> Option<String> {
+        let Kind::Request { id, .. } = message::classify(message) else {
+            return None;
+        };
+        let key = message::id_key(id);
+        let refuse = |why: &str| Some(message::error_line(id, message::INVALID_REQUEST, why));
+        if !(id.is_string() || id.is_i64() || id.is_u64()) {
+            return refuse(&format!(
+                "the request id {key} is not a string or an integer; MCP request ids are one or the other"
+            ));
+        }
+        let own = id.as_str().is_some_and(|id| id.starts_with(OWN_ID_PREFIX));
+        let state = self.state();
+        let in_flight = state.deciding.contains_key(&key) || state.forwarded.contains_key(&key);
+        drop(state);
+        if own || in_flight {
+            return refuse(&format!(
+                "the request id {key} is already in use by a request in flight; give every request its own id"
+            ));
+        }
+        None
     }
 
     fn send_to_child(&self, line: &str) {
@@ -218,7 +258,18 @@ impl Proxy {
 
     /// Forwards a client request, remembering it until the child answers.
     fn forward(&self, id: &Value, kind: Forwarded, line: &str) {
-        let mut state = self.state();
+        self.forward_locked(self.state(), id, kind, line);
+    }
+
+    /// [`Proxy::forward`] under a lock already held, so a call goes from
+    /// deciding to forwarded with no moment in between.
+    fn forward_locked(
+        &self,
+        mut state: MutexGuard<'_, State>,
+        id: &Value,
+        kind: Forwarded,
+        line: &str,
+    ) {
         if let (Some(to_child), None) = (&state.to_child, &state.child_gone) {
             to_child.send(line.to_owned()).ok();
             state.forwarded.insert(message::id_key(id), kind);
@@ -277,24 +328,33 @@ impl Proxy {
 
     /// Answers or forwards a call once the policy has decided it.
     fn decided(&self, id: &Value, key: &str, verdict: Verdict, line: &str) {
-        let cancelled = self.state().deciding.remove(key).unwrap_or(false);
+        let mut state = self.state();
+        let cancelled = state.deciding.remove(key).unwrap_or(false);
         match verdict {
-            Verdict::Answer(result) if !cancelled => {
-                self.reply(message::result_line(id, result));
+            Verdict::Answer(result) => {
+                drop(state);
+                if !cancelled {
+                    self.reply(message::result_line(id, result));
+                }
             }
-            Verdict::Answer(_) => {}
-            Verdict::Forward(admission) if cancelled => self.gate.abandon(
-                *admission,
-                "the client cancelled the call before it reached the MCP server",
-            ),
+            Verdict::Forward(admission) if cancelled => {
+                drop(state);
+                self.gate.abandon(
+                    *admission,
+                    "the client cancelled the call before it reached the MCP server",
+                );
+            }
             Verdict::Forward(admission) => {
-                self.forward(id, Forwarded::ToolsCall { admission }, line);
+                self.forward_locked(state, id, Forwarded::ToolsCall { admission }, line);
             }
         }
     }
 
     /// The client cancels a request: a call before the policy is dropped
-    /// when decided; a call at the child gives its reservation back.
+    /// when decided (not counted); a call already at the child stays
+    /// counted, since the child may have run it (or its first effects)
+    /// before the cancellation reached it, and an agent could otherwise
+    /// cancel every call to run any number of them.
     fn cancel(&self, message: &Value, line: &str) {
         let Some(id) = message.pointer("/params/requestId") else {
             return self.send_to_child(line);
@@ -308,19 +368,24 @@ impl Proxy {
         let forwarded = state.forwarded.remove(&key);
         drop(state);
         if let Some(Forwarded::ToolsCall { admission }) = forwarded {
-            self.gate
-                .abandon(*admission, "the client cancelled the call");
+            self.gate.confirm(
+                *admission,
+                "the client cancelled the call after it reached the MCP server, which may have run it; counted",
+            );
         }
         self.send_to_child(line);
     }
 
-    /// One line from the child.
+    /// One line from the child: scrubbed of the secret, then passed on
+    /// (an answer only to a request the child was sent and has not yet
+    /// answered).
     pub fn on_child_line(&self, line: &str) {
         let Ok(mut message) = serde_json::from_str::<Value>(line) else {
             return self.report_noise(line);
         };
+        scrub_value(&self.scrub, &mut message);
         let Kind::Response { id } = message::classify(&message) else {
-            return self.reply(line.to_owned());
+            return self.reply(message.to_string());
         };
         let key = message::id_key(id);
         let forwarded = self.state().forwarded.remove(&key);
@@ -342,9 +407,12 @@ impl Proxy {
             }
             Some(Forwarded::ToolsCall { admission }) => {
                 self.settle(*admission, &message);
-                self.reply(line.to_owned());
+                self.reply(message.to_string());
             }
-            Some(Forwarded::Other) | None => self.reply(line.to_owned()),
+            Some(Forwarded::Other) => self.reply(message.to_string()),
+            None => tracing::warn!(
+                "the MCP server answered request {key}, which it was not sent or has already answered (or the client cancelled); not forwarded to the client"
+            ),
         }
     }
 
@@ -367,7 +435,7 @@ impl Proxy {
     /// A line on the child's stdout that is not JSON: reported on stderr
     /// (secret scrubbed, shortened), never forwarded.
     fn report_noise(&self, line: &str) {
-        let scrubbed = line.replace(self.secret.expose(), "[secret]");
+        let scrubbed = self.scrub.scrub(line);
         let shown: String = scrubbed.chars().take(200).collect();
         tracing::warn!(
             "the MCP server wrote a line that is not JSON-RPC to stdout; not forwarded to the client: {shown:?}"

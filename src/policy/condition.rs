@@ -71,7 +71,7 @@ impl Condition {
             Test::Neq(value) => !same(found, value),
             Test::In(values) => values.iter().any(|value| same(found, value)),
             Test::NotIn(values) => !values.iter().any(|value| same(found, value)),
-            Test::Compare(order, bound) => found.as_f64().is_some_and(|number| match order {
+            Test::Compare(order, bound) => number(found).is_some_and(|number| match order {
                 Order::Gt => number > *bound,
                 Order::Gte => number >= *bound,
                 Order::Lt => number < *bound,
@@ -210,10 +210,23 @@ fn lookup<'a>(arguments: &'a Map<String, Value>, path: &[String]) -> Option<&'a 
     Some(found)
 }
 
-/// JSON equality, where numbers compare by value (`1` equals `1.0`).
+/// The number a value stands for: a JSON number, or a string that is one
+/// (`"20000"`, `" 2e4 "`, `"20_000"`), since MCP servers convert such
+/// strings to numbers (Python's pydantic does, in its default lax mode):
+/// a `deny_if … gt 10000` must not be passed by quoting the amount.
+fn number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(number) => number.as_f64(),
+        Value::String(text) => text.trim().replace('_', "").parse::<f64>().ok(),
+        _ => None,
+    }
+}
+
+/// JSON equality, where numbers compare by value (`1` equals `1.0`), and a
+/// number equals a string that stands for it (see [`number`]).
 fn same(a: &Value, b: &Value) -> bool {
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) if a.is_number() && b.is_number() => x == y,
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) if a.is_number() || b.is_number() => x == y,
         _ => a == b,
     }
 }

@@ -202,6 +202,42 @@ def odoo_search(model: str) -> str:
     return f"found 3 {model}"
 
 
+# --- red team ---
+# A server that echoes the secret it was given (tests/gateway_attacks.rs):
+# in a tool result (raw and in base64), a log message, a JSON-RPC error, a
+# resource and on its stderr. The gateway must scrub all of it.
+
+import base64  # noqa: E402
+import sys  # noqa: E402
+
+
+def injected_secret() -> str:
+    return os.environ.get("ODOO_API_KEY") or os.environ.get("ODOO_PASSWORD") or ""
+
+
+@server.tool(annotations=READ_ONLY)
+async def echo_secret(ctx: Context) -> str:
+    """Echo the injected secret in the result, a log message and stderr."""
+    record("echo_secret", {})
+    secret = injected_secret()
+    print(f"debug: logging in with key {secret}", file=sys.stderr, flush=True)
+    await ctx.info(f"logging in with key {secret}")
+    encoded = base64.b64encode(secret.encode()).decode()
+    return f"key={secret} basic={encoded} repr={json.dumps(secret)}"
+
+
+@server.tool(annotations=READ_ONLY)
+def fail_with_secret() -> str:
+    """Refuse with a JSON-RPC error that names the injected secret."""
+    record("fail_with_secret", {})
+    raise MCPError(code=-32603, message=f"authentication failed for key {injected_secret()}")
+
+
+@server.resource("secret://{what}", description="The key, echoed (a template: not listed)")
+def secret_note(what: str) -> str:
+    return f"the {what} is {injected_secret()}"
+
+
 # The server starts after every tool above is registered.
 if __name__ == "__main__":
     record_environment()

@@ -1,12 +1,17 @@
 //! Policy, launcher and MCP test helpers on top of [`Sandbox`]: stand-in
 //! programs for the window and the approval dialog (the
 //! `ODOO_CONNECTIONS_GUI_COMMAND` / `ODOO_CONNECTIONS_APPROVE_COMMAND`
-//! hooks), policy files, `open`, and the audit log.
+//! hooks), policy files, `open`, the audit log, and argument rules checked
+//! call by call through the gateway.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use odoo_connections::policy::audit::{self, AuditEntry};
+use serde_json::Value;
+
+use super::gateway::{GatewayFixture, connect};
+use super::mcp_client::{call, text};
 
 use super::sandbox::Sandbox;
 
@@ -83,4 +88,34 @@ pub fn open_limit_policy(max: u32, extra: &str) -> String {
     format!(
         r#"{{"version": "1", "default": "deny", "tools": {{"open_connection_manager": {{{extra}"limits": [{{"counter": "opens", "window": "minute", "max": {max}, "scope": "grant"}}]}}}}}}"#
     )
+}
+
+/// Calls `tool` with each argument set and checks the rule that refused it
+/// (`None`: it ran); returns how many ran.
+pub async fn expect_rules(
+    fixture: &GatewayFixture,
+    tool: &'static str,
+    cases: &[(Value, Option<&str>)],
+) -> usize {
+    let (client, _stderr) = connect(fixture.command(&[])).await;
+    let mut ran = 0;
+    for (arguments, rule) in cases {
+        let result = call(&client, tool, arguments.clone()).await;
+        let shown = text(&result);
+        match rule {
+            Some(rule) => {
+                assert!(shown.starts_with("[POLICY DENIED]"), "{arguments}: {shown}");
+                assert!(
+                    shown.contains(&format!("(rule {rule})")),
+                    "{arguments}: {shown}"
+                );
+            }
+            None => {
+                assert_eq!(result.is_error, Some(false), "{arguments}: {shown}");
+                ran += 1;
+            }
+        }
+    }
+    client.cancel().await.unwrap();
+    ran
 }
