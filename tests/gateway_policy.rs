@@ -414,22 +414,12 @@ async fn a_non_json_line_from_the_child_is_reported_not_forwarded() {
         ])
         .arg(support::gateway::python())
         .arg(support::gateway::child_server())
-        .env("CHILD_CALL_LOG", &fixture.call_log)
-        .stderr(Stdio::piped());
-    let (transport, stderr) =
-        rmcp::transport::TokioChildProcess::builder(tokio::process::Command::from(command))
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-    let mut stderr = stderr.unwrap();
-    let client = ().serve(transport).await.expect("the handshake survives the noise");
+        .env("CHILD_CALL_LOG", &fixture.call_log);
+    let (client, stderr) = support::gateway::connect(command).await;
     let read = call_with(&client, "read_partner", json!({"partner_id": 9})).await;
     assert_eq!(text(&read), "partner 9: Azure Interior");
     client.cancel().await.unwrap();
-    let mut log = String::new();
-    tokio::io::AsyncReadExt::read_to_string(&mut stderr, &mut log)
-        .await
-        .ok();
+    let log = stderr.await.unwrap();
     assert!(
         log.contains("not JSON-RPC") && log.contains("this is not json"),
         "{log}"
