@@ -390,18 +390,7 @@ impl LockFile {
 
     /// Takes the lock on `path` (created if missing), waiting at most `wait`.
     pub fn acquire(path: &Path, wait: Duration) -> Result<Self, FileError> {
-        if let Some(dir) = path.parent() {
-            create_private_dir(dir)?;
-        }
-        let file = open_private(
-            path,
-            OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false),
-            "could not open lock file",
-        )?;
+        let file = Self::open(path)?;
         let started = Instant::now();
         let mut pause = Duration::from_millis(1);
         loop {
@@ -422,6 +411,32 @@ impl LockFile {
                 }
             }
         }
+    }
+
+    /// Takes the lock on `path` (created if missing) if nobody holds it;
+    /// `None` when someone does.
+    pub fn try_acquire(path: &Path) -> Result<Option<Self>, FileError> {
+        let file = Self::open(path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Self { _file: file })),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(source)) => Err(FileError::io("could not lock", path, source)),
+        }
+    }
+
+    fn open(path: &Path) -> Result<File, FileError> {
+        if let Some(dir) = path.parent() {
+            create_private_dir(dir)?;
+        }
+        open_private(
+            path,
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false),
+            "could not open lock file",
+        )
     }
 }
 

@@ -76,7 +76,7 @@ pub struct ApproveArgs {
 
 /// `approve`: reads the [`ApprovalRequest`] on stdin, asks the person, and
 /// on Allow prints the request's grant on stdout (exit 0); exit 1 denied.
-pub fn approve(args: &ApproveArgs) -> Result<(), CliError> {
+pub fn approve(paths: &Paths, args: &ApproveArgs) -> Result<(), CliError> {
     let mut text = String::new();
     std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|error| {
         CliError::new(
@@ -91,7 +91,7 @@ pub fn approve(args: &ApproveArgs) -> Result<(), CliError> {
         )
     })?;
     let wait = std::time::Duration::from_secs(args.timeout_secs);
-    if ask_person(&request, wait)? {
+    if ask_person(paths, &request, wait)? {
         let grant = serde_json::to_string(&request.grant).unwrap_or_default();
         output::json_text(&format!("{grant}\n"));
         Ok(())
@@ -104,13 +104,27 @@ pub fn approve(args: &ApproveArgs) -> Result<(), CliError> {
 }
 
 #[cfg(feature = "gui")]
-fn ask_person(request: &ApprovalRequest, wait: std::time::Duration) -> Result<bool, CliError> {
-    crate::gui::approval::run(request, wait)
+fn ask_person(
+    paths: &Paths,
+    request: &ApprovalRequest,
+    wait: std::time::Duration,
+) -> Result<bool, CliError> {
+    // Without a slot the window still asks; it only cannot say its number.
+    let slot =
+        crate::launcher::slots::ApprovalSlot::claim(paths.state_dir()).unwrap_or_else(|error| {
+            tracing::warn!("the approval window is not numbered: {error}");
+            None
+        });
+    crate::gui::approval::run(request, wait, slot)
         .map_err(|err| CliError::new(Exit::Failure, err.to_string()))
 }
 
 #[cfg(not(feature = "gui"))]
-fn ask_person(request: &ApprovalRequest, _wait: std::time::Duration) -> Result<bool, CliError> {
+fn ask_person(
+    _paths: &Paths,
+    request: &ApprovalRequest,
+    _wait: std::time::Duration,
+) -> Result<bool, CliError> {
     Err(super::no_window(&format!(
         "cannot ask whether {} may use {}",
         request.caller, request.tool

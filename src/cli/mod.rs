@@ -133,7 +133,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         None => open_window(&paths, false),
         Some(Command::Gui) => open_window(&paths, true),
-        Some(Command::Approve(args)) => launch::approve(&args),
+        Some(Command::Approve(args)) => launch::approve(&paths, &args),
         Some(Command::List(args)) => connections::list(&paths, &args),
         Some(Command::Show(args)) => connections::show(&paths, &args),
         Some(Command::Add(args)) => connections::add(&paths, &args),

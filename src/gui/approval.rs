@@ -3,6 +3,8 @@
 //! what it will do, the connection and its environment, and sums up the
 //! arguments (all of them behind "Show all arguments"); Allow or Deny,
 //! where Esc, closing the window and letting its countdown run out deny.
+//! Several windows at once are told apart: each says its request number,
+//! when it was asked and how many others wait, and is placed apart.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -11,6 +13,7 @@ use eframe::egui;
 use egui::{Button, Key, Modifiers, RichText, Ui};
 
 use crate::launcher::request::ApprovalRequest;
+use crate::launcher::slots::ApprovalSlot;
 
 use super::GuiError;
 
@@ -23,6 +26,38 @@ pub struct Approval {
     pub answer: Option<bool>,
     /// When the window denies by itself.
     pub deadline: Instant,
+    /// Which of the open approval windows this is, when known.
+    pub place: Option<Place>,
+}
+
+/// Which of several open approval windows this one is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// Its request number, from 1.
+    pub number: usize,
+    /// How many other approval windows are open.
+    pub others: usize,
+    /// When it was asked, as local time.
+    pub asked_at: String,
+}
+
+impl Place {
+    /// True when more than one request is, or was, waiting: the window
+    /// then says which one it is.
+    pub fn is_one_of_several(&self) -> bool {
+        self.number > 1 || self.others > 0
+    }
+}
+
+/// The window title; with other requests open, it carries the number.
+fn title(place: Option<&Place>) -> String {
+    match place.filter(|place| place.is_one_of_several()) {
+        Some(place) => format!(
+            "Allow access? (request {}) — Odoo Connection Manager",
+            place.number
+        ),
+        None => "Allow access? — Odoo Connection Manager".to_owned(),
+    }
 }
 
 impl Approval {
@@ -32,6 +67,7 @@ impl Approval {
             request,
             answer: None,
             deadline: Instant::now() + wait,
+            place: None,
         }
     }
 
@@ -41,6 +77,13 @@ impl Approval {
             let request = &self.request;
             let asker = request.client.as_deref().unwrap_or("an AI agent");
             ui.add_space(6.0);
+            if let Some(place) = self
+                .place
+                .as_ref()
+                .filter(|place| place.is_one_of_several())
+            {
+                place_ui(ui, place);
+            }
             ui.heading(format!("Allow {asker} to use the tool {}?", request.tool));
             ui.add_space(8.0);
             ui.label(format!("It will {}.", request.action));
@@ -129,8 +172,32 @@ impl Approval {
     }
 }
 
+/// "Request 2, asked at 10:14:03", and how many others wait.
+fn place_ui(ui: &mut Ui, place: &Place) {
+    ui.label(
+        RichText::new(format!(
+            "Request {}, asked at {}",
+            place.number, place.asked_at
+        ))
+        .strong(),
+    );
+    let others = match place.others {
+        0 => "No other request is waiting now.".to_owned(),
+        1 => "1 other request waits in its own window; each is answered on its own.".to_owned(),
+        n => format!("{n} other requests wait in their own windows; each is answered on its own."),
+    };
+    ui.label(RichText::new(others).weak());
+    ui.add_space(6.0);
+}
+
+/// How far each further approval window is moved from the first.
+const CASCADE_STEP: f32 = 36.0;
+
 struct ApprovalApp {
     approval: Approval,
+    slot: Option<ApprovalSlot>,
+    shown_title: String,
+    focused: bool,
     answer: Arc<Mutex<Option<bool>>>,
     closing: bool,
     frames: u8,
@@ -138,6 +205,14 @@ struct ApprovalApp {
 
 impl eframe::App for ApprovalApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.follow_the_others(ui.ctx());
+        let focused = ui.ctx().input(|input| input.viewport().focused) == Some(true);
+        if focused != self.focused {
+            // Whether keys typed now reach the window (tests wait for it).
+            self.focused = focused;
+            let now = if focused { "has" } else { "lost" };
+            tracing::info!("approval window {now} the keyboard focus");
+        }
         self.approval.ui(ui);
         // The first frame is on screen when the second starts (one extra repaint).
         if self.frames < 2 {
@@ -158,13 +233,53 @@ impl eframe::App for ApprovalApp {
     }
 }
 
+impl ApprovalApp {
+    /// Counts the other open approval windows, retitles this one when that
+    /// makes it one of several, and moves a further window off the first.
+    fn follow_the_others(&mut self, ctx: &egui::Context) {
+        let (Some(slot), Some(place)) = (&self.slot, self.approval.place.as_mut()) else {
+            return;
+        };
+        place.others = slot.others_open();
+        let title = title(Some(place));
+        if title != self.shown_title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.shown_title = title;
+        }
+        let outer = ctx.input(|input| input.viewport().outer_rect);
+        if self.frames == 0
+            && place.number > 1
+            && let Some(outer) = outer
+        {
+            let step = CASCADE_STEP * ((place.number - 1) % 8) as f32;
+            let moved = outer.min + egui::vec2(step, step);
+            ctx.send_viewport_cmd(egui::ViewportCommand::OuterPosition(moved));
+        }
+    }
+}
+
 /// Shows the approval window for `request`; `Ok(true)` only when the
-/// person chose Allow within `wait`.
-pub fn run(request: &ApprovalRequest, wait: Duration) -> Result<bool, GuiError> {
+/// person chose Allow within `wait`. `slot` tells it apart from other
+/// approval windows open at the same time.
+pub fn run(
+    request: &ApprovalRequest,
+    wait: Duration,
+    slot: Option<ApprovalSlot>,
+) -> Result<bool, GuiError> {
     let answer = Arc::new(Mutex::new(None));
-    let options = window_options();
+    let mut approval = Approval::new(request.clone(), wait);
+    approval.place = slot.as_ref().map(|slot| Place {
+        number: slot.number(),
+        others: slot.others_open(),
+        asked_at: super::widgets::local_time(time::OffsetDateTime::now_utc()),
+    });
+    let shown_title = title(approval.place.as_ref());
+    let options = window_options(&shown_title);
     let app = ApprovalApp {
-        approval: Approval::new(request.clone(), wait),
+        approval,
+        slot,
+        shown_title,
+        focused: false,
         answer: Arc::clone(&answer),
         closing: false,
         frames: 0,
@@ -181,9 +296,9 @@ pub fn run(request: &ApprovalRequest, wait: Duration) -> Result<bool, GuiError> 
 
 /// A small fixed window in the middle of the screen, above the others,
 /// that cannot be maximized.
-fn window_options() -> eframe::NativeOptions {
+fn window_options(title: &str) -> eframe::NativeOptions {
     let viewport = egui::ViewportBuilder::default()
-        .with_title("Allow access? — Odoo Connection Manager")
+        .with_title(title)
         .with_app_id(super::APP_ID)
         .with_inner_size([560.0, 400.0])
         .with_resizable(false)
@@ -239,12 +354,45 @@ mod tests {
 
     #[test]
     fn the_window_is_centred_on_top_fixed_and_has_no_maximize_button() {
-        let options = window_options();
+        let options = window_options("Allow access?");
         assert!(options.centered, "placed in the middle of the screen");
         let viewport = options.viewport;
         assert_eq!(viewport.maximize_button, Some(false));
         assert_eq!(viewport.resizable, Some(false));
         assert_eq!(viewport.window_level, Some(egui::WindowLevel::AlwaysOnTop));
+    }
+
+    #[test]
+    fn one_of_several_windows_says_which_request_it_is_and_how_many_wait() {
+        let mut approval = Approval::new(request(None), Duration::from_secs(120));
+        approval.place = Some(Place {
+            number: 1,
+            others: 0,
+            asked_at: "2026-12-02 10:14:03".into(),
+        });
+        let mut harness =
+            Harness::new_ui_state(|ui, approval: &mut Approval| approval.ui(ui), approval);
+        harness.run();
+        assert!(
+            harness.query_by_label_contains("Request 1").is_none(),
+            "alone, it needs no number"
+        );
+        assert_eq!(
+            title(harness.state().place.as_ref()),
+            "Allow access? — Odoo Connection Manager"
+        );
+        if let Some(place) = harness.state_mut().place.as_mut() {
+            place.others = 2;
+        }
+        harness.run();
+        harness.get_by_label("Request 1, asked at 2026-12-02 10:14:03");
+        harness.get_by_label(
+            "2 other requests wait in their own windows; each is answered on its own.",
+        );
+        assert_eq!(
+            title(harness.state().place.as_ref()),
+            "Allow access? (request 1) — Odoo Connection Manager"
+        );
     }
 
     #[test]

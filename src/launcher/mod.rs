@@ -7,6 +7,7 @@
 
 mod approval;
 pub mod request;
+pub mod slots;
 mod window;
 
 use std::sync::Arc;
