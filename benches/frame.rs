@@ -12,7 +12,7 @@ use eframe::egui;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use odoo_connections::gui::{AppState, show};
+use odoo_connections::gui::{Window as AppWindow, show};
 use support::{BenchSandbox as _, Sandbox, Target, count, figure, heading, median, ms};
 
 const CONNECTIONS: usize = 10_000;
@@ -22,16 +22,16 @@ const FRAME_TARGET_MS: f64 = 4.0;
 /// Typed into the search box, then erased, one frame per keystroke.
 const TYPED: &str = "client-09";
 
-type Window = Harness<'static, AppState>;
+type Window = Harness<'static, AppWindow>;
 
 /// The window on `sandbox`, with the connections loaded and the first one
 /// open in the editor.
 fn open(sandbox: &Sandbox) -> Window {
     let state =
-        AppState::new(sandbox.paths(), PathBuf::from("odoo-connections")).expect("window state");
+        AppWindow::new(sandbox.paths(), PathBuf::from("odoo-connections")).expect("window state");
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1100.0, 720.0))
-        .build_ui_state(|ui, state: &mut AppState| show(ui, state), state);
+        .build_ui_state(|ui, state: &mut AppWindow| show(ui, state), state);
     while harness.state().is_busy() {
         harness.step();
         std::thread::sleep(Duration::from_millis(5));

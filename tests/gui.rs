@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use odoo_connections::gui::{AppState, secret_field_id};
+use odoo_connections::gui::{Window, secret_field_id};
 use odoo_connections::model::Environment;
 use support::odoo_server::{serve_acme, serve_unanswering, server_runtime};
 use support::sandbox::Sandbox;
@@ -97,6 +97,7 @@ fn live_validation_explains_the_problem_and_keeps_save_disabled() {
     click(&mut harness, "New connection");
     type_into(&mut harness, "Name", "-bad");
     type_into(&mut harness, "Server URL", "ftp://erp.acme.example");
+    click(&mut harness, "Advanced");
     replace_text(&mut harness, "Timeout (s)", "0");
     harness.get_by_label_contains("must start with a letter or a digit");
     harness.get_by_label_contains("must start with https:// or http://");
@@ -334,9 +335,9 @@ fn duplicate_and_rename_ask_for_the_new_name() {
     assert_ne!(copy.id, original.id);
     assert_eq!(secret_of(copy.id).as_deref(), Some("secret-of-acme"));
 
-    click(&mut harness, "Rename…");
-    replace_text(&mut harness, "New name", "acme-preprod");
     click(&mut harness, "Rename");
+    replace_text(&mut harness, "Name", "acme-preprod");
+    click(&mut harness, "Save");
     assert!(row_exists(&harness, "acme-preprod"));
     assert!(!row_exists(&harness, "acme-staging"));
     let renamed = saved(&sandbox)
@@ -528,90 +529,8 @@ fn an_idle_window_asks_for_no_repaint() {
     clean_up(&sandbox);
 }
 
-/// Starts the approval window and waits until it has drawn its first frame
-/// (it logs "approval window ready" at info level).
-fn start_approval(sandbox: &Sandbox) -> std::process::Child {
-    use std::io::BufRead as _;
-    let mut child = sandbox
-        .command()
-        .args([
-            "approve",
-            "--tool",
-            "open_connection_manager",
-            "--caller",
-            "mcp",
-        ])
-        .env("ODOO_CONNECTIONS_LOG", "odoo_connections=info")
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("approval window");
-    // The call to confirm comes on stdin, as the launcher sends it.
-    let request = r#"{"tool":"open_connection_manager","caller":"mcp","client":null,"connection":null,"environment":null,"action":"open the window","summary":[],"arguments":null,"grant":{"args_sha256":null,"nonce":"n","expires_at_ms":0}}"#;
-    std::io::Write::write_all(
-        &mut child.stdin.take().expect("piped stdin"),
-        request.as_bytes(),
-    )
-    .expect("send the request");
-    let stderr = child.stderr.take().expect("piped stderr");
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if line.contains("approval window ready") {
-                sender.send(()).ok();
-            }
-        }
-    });
-    receiver
-        .recv_timeout(Duration::from_secs(120))
-        .expect("the approval window did not show within the bound");
-    child
-}
-
-/// Focuses the approval window and types `keys` (xdotool, on the wrapper's
-/// Xvfb display), paced like a person types: egui moves the keyboard focus
-/// once per frame, so two Tabs in one frame would count as one.
-fn answer_approval(keys: &[&str]) {
-    let search = std::process::Command::new("xdotool")
-        .args(["search", "--onlyvisible", "--name", "Allow access"])
-        .output()
-        .expect("xdotool (see README requirements)");
-    let window = String::from_utf8_lossy(&search.stdout)
-        .lines()
-        .next()
-        .expect("the approval window is visible")
-        .to_owned();
-    let status = std::process::Command::new("xdotool")
-        .args(["windowfocus", "--sync", &window, "key", "--delay", "400"])
-        .args(keys)
-        .status()
-        .expect("xdotool");
-    assert!(
-        status.success(),
-        "xdotool could not type into the approval window"
-    );
-}
-
-#[test]
-fn the_approval_window_allows_only_on_an_explicit_choice() {
-    let sandbox = Sandbox::new();
-    let denied = start_approval(&sandbox);
-    answer_approval(&["Escape"]);
-    let status = denied.wait_with_output().expect("approval exit").status;
-    assert_eq!(status.code(), Some(1), "Esc denies");
-
-    let allowed = start_approval(&sandbox);
-    // Tab reaches "Deny", then "Allow"; Return presses it.
-    answer_approval(&["Tab", "Tab", "Return"]);
-    let status = allowed.wait_with_output().expect("approval exit").status;
-    assert_eq!(status.code(), Some(0), "Allow allows");
-}
-
 /// Asks the window to close, as the window manager's close button does.
-fn request_close(harness: &mut Harness<'_, AppState>) {
+fn request_close(harness: &mut Harness<'_, Window>) {
     harness
         .input_mut()
         .viewports
@@ -622,7 +541,7 @@ fn request_close(harness: &mut Harness<'_, AppState>) {
     harness.step();
 }
 
-fn root_commands(harness: &Harness<'_, AppState>) -> Vec<egui::ViewportCommand> {
+fn root_commands(harness: &Harness<'_, Window>) -> Vec<egui::ViewportCommand> {
     harness.output().viewport_output[&egui::ViewportId::ROOT]
         .commands
         .clone()

@@ -8,7 +8,7 @@ mod support;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use odoo_connections::gui::AppState;
+use odoo_connections::gui::Window;
 use odoo_connections::policy::audit::{self, AuditEntry, Caller, Decision};
 
 use eframe::egui;
@@ -68,7 +68,7 @@ fn write_lines(sandbox: &Sandbox) {
 }
 
 /// The tool of each row shown, grouped by tool.
-fn shown_tools(harness: &Harness<'_, AppState>) -> Vec<String> {
+fn shown_tools(harness: &Harness<'_, Window>) -> Vec<String> {
     ["open_connection_manager", "partner_delete", "search_read"]
         .iter()
         .flat_map(|tool| {
@@ -78,7 +78,7 @@ fn shown_tools(harness: &Harness<'_, AppState>) -> Vec<String> {
         .collect()
 }
 
-fn pick(harness: &mut Harness<'_, AppState>, label: &str, option: &str) {
+fn pick(harness: &mut Harness<'_, Window>, label: &str, option: &str) {
     harness.get_by_role_and_label(Role::ComboBox, label).click();
     settle(harness);
     // The option, not a row's label of the same text.

@@ -18,7 +18,7 @@ use eframe::egui::accesskit::Role;
 /// notes with the command line before the window saves.
 fn edited_in_two_places(
     sandbox: &Sandbox,
-) -> egui_kittest::Harness<'static, odoo_connections::gui::AppState> {
+) -> egui_kittest::Harness<'static, odoo_connections::gui::Window> {
     let mut harness = open_on_acme(sandbox);
     replace_text(&mut harness, "Login", "window@acme.example");
     assert_exit(
@@ -29,7 +29,7 @@ fn edited_in_two_places(
     harness
 }
 
-fn dialog_is_open(harness: &egui_kittest::Harness<'_, odoo_connections::gui::AppState>) -> bool {
+fn dialog_is_open(harness: &egui_kittest::Harness<'_, odoo_connections::gui::Window>) -> bool {
     harness
         .query_by_role_and_label(Role::Dialog, "Changed elsewhere")
         .is_some()

@@ -8,7 +8,7 @@ mod support;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use odoo_connections::gui::AppState;
+use odoo_connections::gui::Window;
 use odoo_connections::model::Environment;
 
 use eframe::egui;
@@ -20,14 +20,14 @@ use gui_support::{
 use support::odoo_server::{OdooServer, User, serve_acme, serve_unanswering, server_runtime};
 use support::sandbox::Sandbox;
 
-fn rect_of(harness: &Harness<'_, AppState>, label: &str) -> egui::Rect {
+fn rect_of(harness: &Harness<'_, Window>, label: &str) -> egui::Rect {
     harness.get_by_label(label).rect()
 }
 
 /// The buttons under the connection form.
-const EDITOR_BUTTONS: [&str; 5] = ["Save", "Revert", "Duplicate…", "Rename…", "Delete…"];
+const EDITOR_BUTTONS: [&str; 5] = ["Save", "Revert", "Duplicate…", "Rename", "Delete…"];
 
-fn rects_of(harness: &Harness<'_, AppState>, labels: &[&str]) -> Vec<egui::Rect> {
+fn rects_of(harness: &Harness<'_, Window>, labels: &[&str]) -> Vec<egui::Rect> {
     labels.iter().map(|label| rect_of(harness, label)).collect()
 }
 
@@ -45,6 +45,7 @@ fn a_message_under_a_field_moves_no_other_field() {
     let sandbox = Sandbox::new();
     let mut harness = open(&sandbox);
     click(&mut harness, "New connection");
+    click(&mut harness, "Advanced");
     let url = rect_of(&harness, "Server URL");
     let timeout = rect_of(&harness, "Timeout (s)");
     type_into(&mut harness, "Name", "-bad");

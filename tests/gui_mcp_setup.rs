@@ -9,7 +9,7 @@ mod support;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use odoo_connections::gui::AppState;
+use odoo_connections::gui::Window;
 use odoo_connections::model::Environment;
 
 use eframe::egui;
@@ -19,7 +19,7 @@ use gui_support::{clean_up, click, open, replace_text, seed, settle};
 use support::sandbox::Sandbox;
 
 /// Clicks Copy and returns what went to the clipboard.
-fn copy(harness: &mut Harness<'_, AppState>) -> String {
+fn copy(harness: &mut Harness<'_, Window>) -> String {
     harness.get_by_label("Copy").click();
     harness.step();
     let output = harness.output();
@@ -35,7 +35,7 @@ fn copy(harness: &mut Harness<'_, AppState>) -> String {
 }
 
 /// Opens the dropdown labelled `label` and picks `option`.
-fn pick(harness: &mut Harness<'_, AppState>, label: &str, option: &str) {
+fn pick(harness: &mut Harness<'_, Window>, label: &str, option: &str) {
     harness.get_by_role_and_label(Role::ComboBox, label).click();
     settle(harness);
     click(harness, option);
@@ -60,7 +60,7 @@ fn directories(sandbox: &Sandbox) -> Vec<String> {
 
 /// Seeds `acme-prod` (production) and opens the view on a gateway entry,
 /// no connection picked yet.
-fn open_gateway_form(sandbox: &Sandbox) -> Harness<'static, AppState> {
+fn open_gateway_form(sandbox: &Sandbox) -> Harness<'static, Window> {
     seed(
         sandbox,
         "acme-prod",

@@ -10,7 +10,7 @@ mod support;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _, by};
-use odoo_connections::gui::AppState;
+use odoo_connections::gui::Window;
 use odoo_connections::model::{AuthKind, ConnectionDraft, Environment, Protocol};
 use odoo_connections::redact::SECRET_REMOVED;
 
@@ -24,7 +24,7 @@ const SECRET: &str = "p&ss\"wörd+/=<x>";
 const FRAGMENTS: [&str; 5] = ["wörd+/=", "ss\"w", "p&amp;ss", "ss\\\"w", "ss&quot;w"];
 
 /// Every label, value and description on screen, one per line.
-fn screen_text(harness: &Harness<'_, AppState>) -> String {
+fn screen_text(harness: &Harness<'_, Window>) -> String {
     harness
         .query_all(by().include_labels().predicate(|_| true))
         .flat_map(|node| {

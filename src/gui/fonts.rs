@@ -1,4 +1,5 @@
-//! Fonts for what egui's bundled fonts cannot draw (CJK, Arabic,
+//! Fonts beyond egui's bundled ones: the window's few icons (a 7 KB subset,
+//! see scripts/make-icon-font), and for what no bundled font can draw (CJK, Arabic,
 //! Devanagari … in a connection's name): the system's, enumerated only when
 //! such a character is first drawn, not at every start.
 
@@ -18,4 +19,21 @@ pub(crate) fn install_system_fallback(ctx: &egui::Context) {
             .get_or_init(SystemFontProvider::new)
             .font_for(request)
     }));
+}
+
+/// The name of the icon font in egui's font list.
+const ICON_FONT: &str = "odoo-connections-icons";
+
+/// Adds the window's icon glyphs (and "→") after egui's bundled fonts, in
+/// both families; a second call changes nothing.
+pub(crate) fn install_icons(ctx: &egui::Context) {
+    let data = egui::FontData::from_static(include_bytes!("../../assets/fonts/icons.ttf"));
+    let families = [egui::FontFamily::Proportional, egui::FontFamily::Monospace]
+        .into_iter()
+        .map(|family| egui::InsertFontFamily {
+            family,
+            priority: egui::FontPriority::Lowest,
+        })
+        .collect();
+    ctx.add_font(egui::FontInsert::new(ICON_FONT, data, families));
 }

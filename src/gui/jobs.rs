@@ -21,8 +21,6 @@ use crate::odoo::{self, DatabaseList, Diagnosis, TestReport};
 use crate::policy::audit::AuditEntry;
 use crate::store::TestResults;
 
-use super::state::Pending;
-
 /// How many connection tests run at the same time ("Test all").
 const PARALLEL_TESTS: usize = 4;
 /// How long a thread for blocking calls waits for more work before it ends
@@ -37,7 +35,8 @@ pub(crate) enum SecretSource {
     Keyring,
 }
 
-/// A finished job, with what the window needs to attribute it.
+/// A finished job, with what the window needs to attribute it (what the
+/// window does next is the window's business, not the job's).
 pub(crate) enum JobDone {
     /// The connections list (and the test history) was read.
     Loaded(Result<(Vec<Connection>, TestResults), String>),
@@ -47,8 +46,6 @@ pub(crate) enum JobDone {
         id: ConnectionId,
         /// The connection as stored, or the error.
         result: Result<Connection, String>,
-        /// What the person asked to do once the save succeeded.
-        then: Option<Pending>,
     },
     /// A save was refused: the connection changed elsewhere since it was opened.
     ChangedElsewhere {
@@ -56,15 +53,6 @@ pub(crate) enum JobDone {
         id: ConnectionId,
         /// Its name, as stored now.
         name: String,
-        /// What the person asked to do once the save succeeded.
-        then: Option<Pending>,
-    },
-    /// A rename ended.
-    Renamed {
-        /// The connection renamed.
-        id: ConnectionId,
-        /// The renamed connection, or the error.
-        result: Result<Connection, String>,
     },
     /// A duplicate ended.
     Duplicated(Result<Connection, String>),
@@ -159,16 +147,6 @@ impl Jobs {
     /// True while any job has not reported back.
     pub(crate) fn is_busy(&self) -> bool {
         self.in_flight > 0 || !self.tests.is_empty()
-    }
-
-    /// How many connection tests run now.
-    pub(crate) fn tests_running(&self) -> usize {
-        self.tests.len()
-    }
-
-    /// True while a test of `id` runs.
-    pub(crate) fn is_testing(&self, id: ConnectionId) -> bool {
-        self.tests.contains_key(&id)
     }
 
     /// The next finished job, if any.

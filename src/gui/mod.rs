@@ -7,22 +7,30 @@
 use eframe::egui;
 
 mod app;
+mod apply;
 pub mod approval;
+mod buttons;
 mod command;
 mod dialogs;
 mod fonts;
+pub mod geometry;
 mod jobs;
 mod mcp_form;
 mod prefs;
+mod remember;
 mod results;
 mod state;
 mod system_theme;
 mod theme;
 mod views;
+mod watch;
 mod widgets;
+mod window;
+#[cfg(target_os = "linux")]
+mod x11_class;
 
-pub use state::AppState;
-pub use views::{secret_field_id, show};
+pub use views::secret_field_id;
+pub use window::{Window, show};
 
 use std::io::Write as _;
 
@@ -66,17 +74,17 @@ pub fn run(paths: &Paths, announce: bool) -> Result<(), GuiError> {
         Claim::Primary(primary) => primary,
     };
     let executable = std::env::current_exe().unwrap_or_else(|_| APP_ID.into());
-    let mut state = AppState::new(paths.clone(), executable)?;
+    let mut window = Window::new(paths.clone(), executable)?;
     // Read while the window and its GL context are being made: a small
     // list is there for the first frame.
-    state.read_list();
-    state.system_theme = Some(system_theme::detect());
+    window.read_list();
+    window.state.system_theme = Some(system_theme::detect());
+    let remembered = window.state.prefs.geometry;
     let viewport = egui::ViewportBuilder::default()
         .with_title(WINDOW_TITLE)
         .with_app_id(APP_ID)
-        .with_inner_size([1100.0, 720.0])
-        .with_min_inner_size([640.0, 480.0])
         .with_icon(icon());
+    let viewport = geometry::viewport(viewport, remembered.as_ref());
     let options = eframe::NativeOptions {
         viewport,
         // Installed lazily below instead of enumerating every system font at start.
@@ -88,6 +96,13 @@ pub fn run(paths: &Paths, announce: bool) -> Result<(), GuiError> {
         options,
         Box::new(move |creation| {
             let ctx = creation.egui_ctx.clone();
+            fonts::install_icons(&ctx);
+            // The monitors are known now, and the window is not shown yet.
+            let placement = (creation.winit_window()).map(|window| {
+                #[cfg(target_os = "linux")]
+                x11_class::name_window(window, APP_ID);
+                geometry::fit_to_monitors(window, remembered.as_ref())
+            });
             fonts::install_system_fallback(&ctx);
             primary.listen(move || {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
@@ -95,7 +110,8 @@ pub fn run(paths: &Paths, announce: bool) -> Result<(), GuiError> {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
                 ctx.request_repaint();
             })?;
-            Ok(Box::new(app::App::new(state, announce)))
+            let maximize = placement.is_some_and(|placement| placement.maximized);
+            Ok(Box::new(app::App::new(window, announce, maximize)))
         }),
     )
     .map_err(|err| GuiError::Window(err.to_string()))

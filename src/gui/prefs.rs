@@ -1,5 +1,6 @@
-//! What the window remembers between runs: the theme choice, in
-//! `window.json` in the state dir. Only the one open window (see
+//! What the window remembers between runs: the theme choice, the list's
+//! sort order and grouping, the window's size and position and the
+//! selected connection, in `window.json` in the state dir. Only the one open window (see
 //! `single_instance`) writes it, atomically; a missing or unreadable file
 //! means the defaults, and never stops the window from opening.
 
@@ -8,7 +9,14 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::files;
+use crate::model::ConnectionId;
 use crate::paths::Paths;
+
+mod arrangement;
+
+pub(crate) use arrangement::{Arrangement, Grouping, SortOrder};
+
+use super::geometry::WindowGeometry;
 
 /// Which theme the window uses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +46,15 @@ impl ThemeChoice {
 pub(crate) struct Prefs {
     /// The theme choice.
     pub theme: ThemeChoice,
+    /// The list's sort order and grouping.
+    #[serde(default)]
+    pub list: Arrangement,
+    /// The window's size and position when last seen.
+    #[serde(default)]
+    pub geometry: Option<WindowGeometry>,
+    /// The saved connection open in the editor when last seen.
+    #[serde(default)]
+    pub selected: Option<ConnectionId>,
 }
 
 fn file(paths: &Paths) -> PathBuf {
@@ -45,6 +62,15 @@ fn file(paths: &Paths) -> PathBuf {
 }
 
 impl Prefs {
+    /// These settings but the window's size and position (which change
+    /// every frame while dragged, and are written on close).
+    pub(crate) fn without_geometry(&self) -> Self {
+        Self {
+            geometry: None,
+            ..self.clone()
+        }
+    }
+
     /// The remembered settings, or the defaults (with a warning in the log
     /// when the file exists but cannot be read).
     pub(crate) fn load(paths: &Paths) -> Self {
@@ -88,10 +114,33 @@ mod tests {
         assert_eq!(Prefs::load(&paths), Prefs::default());
         let prefs = Prefs {
             theme: ThemeChoice::Dark,
+            list: Arrangement {
+                sort: SortOrder::LastTest,
+                group: Grouping::Tag,
+            },
+            ..Prefs::default()
         };
         prefs.save(&paths).unwrap();
         assert_eq!(Prefs::load(&paths), prefs);
         std::fs::write(file(&paths), b"{not json").unwrap();
         assert_eq!(Prefs::load(&paths), Prefs::default());
+    }
+
+    #[test]
+    fn the_window_s_place_and_selection_survive_a_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path().join("config"), dir.path().join("state"));
+        let prefs = Prefs {
+            geometry: Some(WindowGeometry {
+                size: [900.0, 600.0],
+                position: Some([-1200, 40]),
+                scale: 1.5,
+                maximized: true,
+            }),
+            selected: Some(ConnectionId::random()),
+            ..Prefs::default()
+        };
+        prefs.save(&paths).unwrap();
+        assert_eq!(Prefs::load(&paths), prefs);
     }
 }

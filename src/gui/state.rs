@@ -1,6 +1,9 @@
 //! What the window shows and edits: the connection list, the editor's
-//! draft, test results, the open dialog and the pending commands. Views
-//! read it and push [`Command`]s; only `command.rs` and `jobs.rs` change it.
+//! draft, test results, the open dialog and the notice. The views only
+//! read it (and push `Command`s); it is changed in one place, the frame
+//! step of `window.rs`: by the commands (`apply.rs`), the finished jobs
+//! (`results.rs`), the restored selection and the list's order (here, and
+//! `list_order.rs`, called from those two).
 
 use eframe::egui;
 
@@ -9,16 +12,21 @@ use std::path::PathBuf;
 
 use zeroize::Zeroizing;
 
-use crate::model::{Connection, ConnectionDraft, ConnectionId, FieldErrors, SecretString};
+use crate::model::{
+    Connection, ConnectionDraft, ConnectionId, ConnectionName, FieldErrors, SecretString,
+};
 use crate::odoo::{DiagnosisCode, TestReport};
 use crate::paths::Paths;
 use crate::policy::audit::{AuditEntry, Decision};
 use crate::store::TestResults;
 
-use super::command::Command;
-use super::jobs::Jobs;
 use super::mcp_form::McpForm;
 use super::prefs::Prefs;
+
+mod list_order;
+
+use list_order::Matches;
+pub(crate) use list_order::{ListItem, match_spans};
 
 /// How many audit lines the Activity view shows.
 pub(crate) const ACTIVITY_LINES: usize = 200;
@@ -128,6 +136,8 @@ pub(crate) struct Editor {
     pub discovery: Discovery,
     /// A save is running (the form is read-only meanwhile).
     pub saving: bool,
+    /// What to do once the running save succeeded.
+    pub after_save: Option<Pending>,
 }
 
 impl Editor {
@@ -147,6 +157,7 @@ impl Editor {
             secret: SecretField::new(StoredSecret::None),
             discovery: Discovery::Idle,
             saving: false,
+            after_save: None,
         }
     }
 
@@ -162,6 +173,7 @@ impl Editor {
             secret: SecretField::new(StoredSecret::NotLoaded),
             discovery: Discovery::Idle,
             saving: false,
+            after_save: None,
         }
     }
 
@@ -257,8 +269,8 @@ pub(crate) struct Notice {
     pub text: String,
     /// True for failures.
     pub is_error: bool,
-    /// When it was first shown (egui time, seconds); `None` until drawn.
-    pub shown_at: Option<f64>,
+    /// When it was first shown (egui time, seconds).
+    pub shown_at: f64,
 }
 
 impl Notice {
@@ -272,6 +284,11 @@ impl Notice {
         } else {
             Self::SECS
         }
+    }
+
+    /// Seconds left on screen at `now`.
+    pub fn secs_left(&self, now: f64) -> f64 {
+        self.lifetime_secs() - (now - self.shown_at)
     }
 }
 
@@ -299,15 +316,13 @@ pub(crate) enum Dialog {
         /// Its name, as shown.
         name: String,
     },
-    /// Ask a new name for a rename or a duplicate.
-    NewName {
-        /// Rename or duplicate.
-        purpose: NamePurpose,
-        /// The connection.
+    /// Ask the name of a copy.
+    Duplicate {
+        /// The connection copied.
         id: ConnectionId,
-        /// Its current name.
+        /// Its name.
         old: String,
-        /// The name being typed.
+        /// The copy's name being typed.
         name: String,
     },
     /// Pin an untrusted certificate?
@@ -319,15 +334,6 @@ pub(crate) enum Dialog {
         /// The certificate fingerprint.
         fingerprint: crate::model::Fingerprint,
     },
-}
-
-/// Why a new name is asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NamePurpose {
-    /// Rename the connection.
-    Rename,
-    /// Copy it under the new name.
-    Duplicate,
 }
 
 /// The Activity view's data.
@@ -362,25 +368,38 @@ impl ActivityFilter {
     }
 }
 
-/// Which connections the search keeps, kept until the search text or the
-/// list changes (so a frame does not filter 10 000 connections again).
-#[derive(Debug, Default)]
-pub(crate) struct Matches {
-    /// The search text the positions are for (`None`: not computed).
-    search: Option<String>,
-    /// Positions in [`AppState::connections`], in file order.
-    positions: Vec<usize>,
+/// What a running test tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TestOf {
+    /// The saved connection (its result is recorded as its status).
+    Saved,
+    /// The form's unsaved values (its result is not the connection's status).
+    UnsavedChanges,
 }
 
-/// Everything the window holds. Build it with [`AppState::new`] and draw it
-/// with [`super::show`].
-pub struct AppState {
+/// What the next frame does once: focus, select or scroll (set by a
+/// command, drawn by the views, then cleared).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FrameRequests {
+    /// Put the keyboard focus in the search box.
+    pub focus_search: bool,
+    /// Put the keyboard focus in the Name field (a new connection, a rename).
+    pub focus_name: bool,
+    /// Select the Name field's text as it takes the focus (a rename).
+    pub select_name: bool,
+    /// Scroll the list to the selected row (it moved by keyboard).
+    pub scroll_to_selection: bool,
+}
+
+/// What the window shows and edits (see the module doc for who changes it).
+pub(crate) struct AppState {
     pub(crate) paths: Paths,
     pub(crate) executable: PathBuf,
     pub(crate) connections: Vec<Connection>,
     /// True once the connections file was read (until then the list is
     /// loading, not empty).
     pub(crate) list_loaded: bool,
+    /// The list as shown: filtered, sorted, grouped (see `list_order`).
     matches: Matches,
     pub(crate) list_error: Option<String>,
     pub(crate) search: String,
@@ -389,27 +408,18 @@ pub struct AppState {
     pub(crate) last_tests: HashMap<ConnectionId, SessionTest>,
     /// The running "Test all", if any.
     pub(crate) test_all: Option<TestAllRun>,
-    /// Connections whose running test is of the form's unsaved values.
-    pub(crate) unsaved_tests_running: HashSet<ConnectionId>,
+    /// The connections being tested now, and what each test is of.
+    pub(crate) tests_running: HashMap<ConnectionId, TestOf>,
     pub(crate) history: TestResults,
     pub(crate) trust_prompt_for: Option<ConnectionId>,
     pub(crate) dialog: Option<Dialog>,
     pub(crate) notice: Option<Notice>,
     pub(crate) activity: Activity,
     pub(crate) mcp_form: McpForm,
-    pub(crate) commands: Vec<Command>,
-    pub(crate) jobs: Jobs,
-    pub(crate) focus_search: bool,
-    /// Put the keyboard focus in the Name field (a new connection).
-    pub(crate) focus_name: bool,
-    /// Scroll the list to the selected row (it moved by keyboard).
-    pub(crate) scroll_to_selection: bool,
-    /// True once the first frame was drawn.
-    pub(crate) started: bool,
-    /// True once reading the connections file was started (before the
-    /// first frame, by the window; else by the first frame).
-    pub(crate) list_requested: bool,
-    pub(crate) window_focused: Option<bool>,
+    /// What the next frame does once.
+    pub(crate) requests: FrameRequests,
+    /// The time of this frame (egui time, seconds).
+    pub(crate) now: f64,
     pub(crate) close_confirmed: bool,
     /// What the window remembers between runs.
     pub(crate) prefs: Prefs,
@@ -418,11 +428,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The window state for the files under `paths`; `executable` is the
-    /// program MCP clients are told to run. Nothing is read until the first frame.
-    pub fn new(paths: Paths, executable: PathBuf) -> std::io::Result<Self> {
-        Ok(Self {
-            prefs: Prefs::load(&paths),
+    /// The state of a window on the files under `paths`, with the
+    /// remembered `prefs`; `executable` is the program MCP clients are
+    /// told to run.
+    pub(crate) fn new(paths: Paths, executable: PathBuf, prefs: Prefs) -> Self {
+        Self {
+            prefs,
             paths,
             executable,
             connections: Vec::new(),
@@ -433,7 +444,7 @@ impl AppState {
             view: View::Connections,
             editor: None,
             last_tests: HashMap::new(),
-            unsaved_tests_running: HashSet::new(),
+            tests_running: HashMap::new(),
             test_all: None,
             history: TestResults::default(),
             trust_prompt_for: None,
@@ -441,22 +452,11 @@ impl AppState {
             notice: None,
             activity: Activity::default(),
             mcp_form: McpForm::default(),
-            commands: Vec::new(),
-            jobs: Jobs::new()?,
-            focus_search: false,
-            focus_name: false,
-            scroll_to_selection: false,
-            started: false,
-            list_requested: false,
-            window_focused: None,
+            requests: FrameRequests::default(),
+            now: 0.0,
             close_confirmed: false,
             system_theme: None,
-        })
-    }
-
-    /// True while a background job (keyring, file, test) has not finished.
-    pub fn is_busy(&self) -> bool {
-        self.jobs.is_busy()
+        }
     }
 
     /// The name in the editor's Name field, if a connection is open.
@@ -466,49 +466,25 @@ impl AppState {
             .map(|editor| editor.draft.name.as_str())
     }
 
-    /// Replaces the connection list (as read from the file).
-    pub(crate) fn set_connections(&mut self, connections: Vec<Connection>) {
-        self.connections = connections;
-        self.matches = Matches::default();
-    }
-
-    /// Filters the list again if the search text or the list changed since
-    /// the last call; read the result with [`AppState::visible_positions`].
-    pub(crate) fn refresh_matches(&mut self) {
-        let narrowing = match self.matches.search.as_deref() {
-            Some(previous) if previous == self.search => return,
-            // Text that contains the previous search matches only what the
-            // previous search matched: typing on filters what is left.
-            Some(previous) => self.search.trim().contains(previous.trim()),
-            None => false,
-        };
-        let (connections, search) = (&self.connections, self.search.as_str());
-        // The environment counts too: "prod" finds the production ones.
-        let needle = search.trim().to_lowercase();
-        let matches = |connection: &Connection| {
-            connection.matches(search) || connection.environment.as_str().contains(&needle)
-        };
-        if narrowing {
-            (self.matches.positions).retain(|&position| matches(&connections[position]));
-        } else {
-            self.matches.positions = (0..connections.len())
-                .filter(|&position| matches(&connections[position]))
-                .collect();
-        }
-        self.matches.search = Some(self.search.clone());
-    }
-
-    /// Positions in `connections` of those the search kept at the last
-    /// [`AppState::refresh_matches`], in file order.
-    pub(crate) fn visible_positions(&self) -> &[usize] {
-        &self.matches.positions
-    }
-
     /// The saved connection with `id`.
     pub(crate) fn connection(&self, id: ConnectionId) -> Option<&Connection> {
         self.connections
             .iter()
             .find(|connection| connection.id == id)
+    }
+
+    /// Why `editor`'s name cannot be saved although it is well formed:
+    /// another connection has it (names are compared as the catalog does).
+    pub(crate) fn name_conflict(&self, editor: &Editor) -> Option<String> {
+        let name = editor.draft.name.parse::<ConnectionName>().ok()?;
+        let taken = (self.connections.iter())
+            .any(|connection| connection.id != editor.id && name.same_as(connection.name.as_str()));
+        taken.then(|| format!("a connection named “{name}” already exists; choose another name"))
+    }
+
+    /// True when saving `editor` would succeed as far as the window can tell.
+    pub(crate) fn can_save(&self, editor: &Editor) -> bool {
+        editor.can_save() && self.name_conflict(editor).is_none()
     }
 
     /// True when the editor holds changes that would be lost.
@@ -526,21 +502,21 @@ impl AppState {
 
     /// True while the saved connection `id` is being tested (not a draft of it).
     pub(crate) fn is_testing_saved(&self, id: ConnectionId) -> bool {
-        self.jobs.is_testing(id) && !self.unsaved_tests_running.contains(&id)
+        self.tests_running.get(&id) == Some(&TestOf::Saved)
     }
 
-    /// Forgets the running or finished test of the unsaved values of `id`
-    /// (the form is left or reverted: those values are gone).
-    pub(crate) fn forget_unsaved_test(&mut self, id: ConnectionId) {
-        if self.unsaved_tests_running.remove(&id) {
-            self.jobs.cancel_test(id);
-        }
-        if self
-            .last_tests
-            .get(&id)
-            .is_some_and(|test| test.of_unsaved_changes)
-        {
-            self.last_tests.remove(&id);
+    /// True while a test of `id` (saved or not) runs.
+    pub(crate) fn is_testing(&self, id: ConnectionId) -> bool {
+        self.tests_running.contains_key(&id)
+    }
+
+    /// Opens the connection that was selected when the window last closed,
+    /// if it still exists and nothing else was opened meanwhile.
+    pub(crate) fn restore_selection(&mut self) {
+        let remembered = self.prefs.selected.and_then(|id| self.connection(id));
+        if let Some(connection) = remembered.filter(|_| self.editor.is_none()) {
+            self.editor = Some(Editor::open(connection));
+            self.requests.scroll_to_selection = true;
         }
     }
 
@@ -566,25 +542,19 @@ impl AppState {
         }
     }
 
-    /// Queues a command for the end of the frame.
-    pub(crate) fn send(&mut self, command: Command) {
-        self.commands.push(command);
-    }
-
     /// Shows a sentence as a toast, until it expires or the next one.
     pub(crate) fn tell(&mut self, text: impl Into<String>, is_error: bool) {
         self.notice = Some(Notice {
             text: text.into(),
             is_error,
-            shown_at: None,
+            shown_at: self.now,
         });
     }
 
-    /// Applies every finished job.
-    pub(crate) fn poll_jobs(&mut self, ctx: &egui::Context) {
-        self.jobs.attach(ctx);
-        while let Some(done) = self.jobs.poll() {
-            super::results::finish(self, ctx, done);
+    /// Takes the notice away once its time is up.
+    pub(crate) fn expire_notice(&mut self) {
+        if (self.notice.as_ref()).is_some_and(|notice| notice.secs_left(self.now) <= 0.0) {
+            self.notice = None;
         }
     }
 }

@@ -13,6 +13,8 @@ use crate::model::Environment;
 pub(crate) const SIDEBAR_WIDTH: f32 = 280.0;
 /// Width of the editor's text fields.
 pub(crate) const FIELD_WIDTH: f32 = 380.0;
+/// Width of the form's label column (the same in every section).
+pub(crate) const LABEL_WIDTH: f32 = 120.0;
 /// Space between groups of the form.
 pub(crate) const SECTION_GAP: f32 = 12.0;
 /// Diameter of the last-test dot.
@@ -43,6 +45,18 @@ struct Palette {
     on_badge: Color32,
     /// A list row under the pointer.
     row_hover: Color32,
+    /// The fill of the one primary button.
+    accent: Color32,
+    /// Text on the accent fill.
+    on_accent: Color32,
+    /// Behind the text a search matched.
+    match_fill: Color32,
+    /// The text a search matched.
+    match_text: Color32,
+    /// A tag chip on a list row.
+    tag_fill: Color32,
+    /// The text of a tag chip.
+    tag_text: Color32,
 }
 
 const LIGHT: Palette = Palette {
@@ -52,6 +66,12 @@ const LIGHT: Palette = Palette {
     caution: Color32::from_rgb(0x8A, 0x53, 0x00),
     on_badge: Color32::WHITE,
     row_hover: Color32::from_gray(236),
+    accent: Color32::from_rgb(0x1C, 0x5F, 0xB0),
+    on_accent: Color32::WHITE,
+    match_fill: Color32::from_rgb(0xFF, 0xE3, 0x8A),
+    match_text: Color32::from_gray(20),
+    tag_fill: Color32::from_gray(228),
+    tag_text: Color32::from_gray(64),
 };
 
 const DARK: Palette = Palette {
@@ -61,6 +81,12 @@ const DARK: Palette = Palette {
     caution: Color32::from_rgb(0xF2, 0xB1, 0x3C),
     on_badge: Color32::from_gray(16),
     row_hover: Color32::from_gray(40),
+    accent: Color32::from_rgb(0x78, 0xAE, 0xED),
+    on_accent: Color32::from_gray(16),
+    match_fill: Color32::from_rgb(0x6B, 0x53, 0x00),
+    match_text: Color32::WHITE,
+    tag_fill: Color32::from_gray(56),
+    tag_text: Color32::from_gray(205),
 };
 
 fn palette(visuals: &Visuals) -> &'static Palette {
@@ -116,6 +142,18 @@ pub(crate) fn row_hover_fill(visuals: &Visuals) -> Color32 {
     palette(visuals).row_hover
 }
 
+/// The fill and text colour of the text a search matched.
+pub(crate) fn search_match(visuals: &Visuals) -> (Color32, Color32) {
+    let palette = palette(visuals);
+    (palette.match_fill, palette.match_text)
+}
+
+/// The fill and text colour of a tag chip on a list row.
+pub(crate) fn tag_chip(visuals: &Visuals) -> (Color32, Color32) {
+    let palette = palette(visuals);
+    (palette.tag_fill, palette.tag_text)
+}
+
 /// The colour of a test outcome (dot and message).
 pub(crate) fn outcome_colour(outcome: Outcome, visuals: &Visuals) -> Color32 {
     match outcome {
@@ -123,6 +161,12 @@ pub(crate) fn outcome_colour(outcome: Outcome, visuals: &Visuals) -> Color32 {
         Outcome::Failed => palette(visuals).danger,
         Outcome::Unknown => visuals.weak_text_color(),
     }
+}
+
+/// The fill of the primary button, and its text colour.
+pub(crate) fn accent(visuals: &Visuals) -> (Color32, Color32) {
+    let palette = palette(visuals);
+    (palette.accent, palette.on_accent)
 }
 
 /// The ring around the keyboard-focused item of a list.
@@ -223,6 +267,12 @@ mod tests {
                     environment_fill(environment, &visuals),
                 );
             }
+            let (accent, on_accent) = accent(&visuals);
+            assert_aa("the primary button", theme, on_accent, accent);
+            let (fill, text) = search_match(&visuals);
+            assert_aa("matched search text", theme, text, fill);
+            let (fill, text) = tag_chip(&visuals);
+            assert_aa("a tag", theme, text, fill);
             let button = visuals.widgets.inactive;
             assert_aa(
                 "button text",

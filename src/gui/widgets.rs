@@ -1,5 +1,6 @@
 //! Small widgets shared by the views: labelled form rows with their error
-//! line, the environment badge and the last-test dot.
+//! line (tied to the field for screen readers), dropdowns, the environment
+//! badge and the last-test dot.
 
 use eframe::egui;
 
@@ -34,6 +35,28 @@ pub(crate) fn checked_row(
     error: Option<&str>,
     add: impl FnOnce(&mut Ui) -> Response,
 ) -> Response {
+    noted_row(ui, label, error.map(|text| (text, true)), add)
+}
+
+/// A form row whose accepted value carries a warning on the line under it
+/// (read with the field, but the field is not marked invalid).
+pub(crate) fn warned_row(
+    ui: &mut Ui,
+    label: &str,
+    warning: Option<&str>,
+    add: impl FnOnce(&mut Ui) -> Response,
+) -> Response {
+    noted_row(ui, label, warning.map(|text| (text, false)), add)
+}
+
+/// A form row with its message line; `note` is the message and whether it
+/// refuses the value.
+fn noted_row(
+    ui: &mut Ui,
+    label: &str,
+    note: Option<(&str, bool)>,
+    add: impl FnOnce(&mut Ui) -> Response,
+) -> Response {
     let line_height = ui.text_style_height(&egui::TextStyle::Body);
     // The label's cell keeps the same empty line, so it stays level with the field.
     let label = ui
@@ -53,18 +76,40 @@ pub(crate) fn checked_row(
                 line_height,
             );
             let (rect, _) = ui.allocate_exact_size(line, egui::Sense::hover());
-            if let Some(error) = error {
+            if let Some((note, refuses)) = note {
                 let colour = super::theme::danger(ui.visuals());
-                let text = RichText::new(displayable(error)).color(colour);
+                let note = displayable(note);
+                let text = RichText::new(&note).color(colour);
                 let layout = egui::Layout::left_to_right(egui::Align::Center);
                 let mut line = ui.new_child(egui::UiBuilder::new().max_rect(rect).layout(layout));
-                line.add(egui::Label::new(text).truncate());
+                let message = line.add(egui::Label::new(text).truncate());
+                tie_message(&response, &message, &note, refuses);
             }
             response
         })
         .inner;
     ui.end_row();
     response
+}
+
+/// Ties `field` to the `message` line under it in the accessibility tree
+/// (described-by; when it `refuses` the value, also its error message and
+/// the invalid state), so the message is read with the field. AccessKit's
+/// AT-SPI adapter passes neither relation on, so on Linux the field's
+/// description carries `text` (unless the field has one already, as a
+/// dropdown has its value).
+fn tie_message(field: &Response, message: &Response, text: &str, refuses: bool) {
+    let message = message.id.accesskit_id();
+    field.ctx.accesskit_node_builder(field.id, |node| {
+        if refuses {
+            node.set_invalid(egui::accesskit::Invalid::True);
+            node.set_error_message(message);
+        }
+        node.push_described_by(message);
+        if node.description().is_none() {
+            node.set_description(text);
+        }
+    });
 }
 
 /// A validation or failure message in the error colour.
@@ -112,11 +157,6 @@ pub(crate) fn paint_outcome_dot(
     } else {
         painter.circle_filled(center, theme::DOT_SIZE / 2.0, colour);
     }
-}
-
-/// A moment as `2026-11-25 09:14:00` (UTC).
-pub(crate) fn utc_time(moment: time::OffsetDateTime) -> String {
-    time_at(moment, 0)
 }
 
 /// A moment as `2026-11-25 10:14:00` in the computer's time zone (from
@@ -168,6 +208,11 @@ pub(crate) fn choice<T: Clone + PartialEq>(
                 }
             }
         });
+    // egui gives the dropdown its value, but AccessKit's AT-SPI adapter
+    // passes no text value of a combo box on: on Linux the description
+    // carries it, so a screen reader says what is chosen.
+    ui.ctx()
+        .accesskit_node_builder(combo.response.id, |node| node.set_description(selected));
     // Esc closes the list; the focus goes back to the dropdown.
     if combo.inner.is_some() && ui.input(|input| input.key_pressed(egui::Key::Escape)) {
         combo.response.request_focus();
@@ -182,7 +227,7 @@ mod tests {
     #[test]
     fn times_are_written_at_the_offset_asked_for() {
         let moment = time::macros::datetime!(2026-11-25 09:14:00 UTC);
-        assert_eq!(utc_time(moment), "2026-11-25 09:14:00");
+        assert_eq!(time_at(moment, 0), "2026-11-25 09:14:00");
         assert_eq!(time_at(moment, 3600), "2026-11-25 10:14:00");
         assert_eq!(time_at(moment, -9 * 3600 - 1800), "2026-11-24 23:44:00");
     }

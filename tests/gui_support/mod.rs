@@ -9,7 +9,7 @@ use std::time::Duration;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use egui_kittest::{Harness, HarnessBuilder};
 use odoo_connections::catalog::Catalog;
-use odoo_connections::gui::{AppState, show};
+use odoo_connections::gui::{Window, show};
 use odoo_connections::model::{
     Connection, ConnectionDraft, ConnectionId, Environment, SecretString,
 };
@@ -24,7 +24,7 @@ use crate::support::sandbox::Sandbox;
 pub const MAX_JOB_STEPS: usize = 3000;
 
 /// The window's harness at its default size.
-pub fn builder(theme: egui::Theme) -> HarnessBuilder<AppState> {
+pub fn builder(theme: egui::Theme) -> HarnessBuilder<Window> {
     Harness::builder()
         .with_size(egui::vec2(1100.0, 720.0))
         .with_theme(theme)
@@ -33,18 +33,17 @@ pub fn builder(theme: egui::Theme) -> HarnessBuilder<AppState> {
 }
 
 /// The window state for `sandbox`, not drawn yet.
-pub fn state(sandbox: &Sandbox) -> AppState {
-    AppState::new(sandbox.paths(), PathBuf::from("/usr/bin/odoo-connections"))
-        .expect("window state")
+pub fn state(sandbox: &Sandbox) -> Window {
+    Window::new(sandbox.paths(), PathBuf::from("/usr/bin/odoo-connections")).expect("window state")
 }
 
 /// The window on `sandbox` in the light theme, its list loaded.
-pub fn open(sandbox: &Sandbox) -> Harness<'static, AppState> {
+pub fn open(sandbox: &Sandbox) -> Harness<'static, Window> {
     open_themed(sandbox, egui::Theme::Light)
 }
 
 /// The window on `sandbox` in `theme`, its list loaded.
-pub fn open_themed(sandbox: &Sandbox, theme: egui::Theme) -> Harness<'static, AppState> {
+pub fn open_themed(sandbox: &Sandbox, theme: egui::Theme) -> Harness<'static, Window> {
     let mut harness = builder(theme).build_ui_state(show, state(sandbox));
     settle(&mut harness);
     harness
@@ -52,7 +51,7 @@ pub fn open_themed(sandbox: &Sandbox, theme: egui::Theme) -> Harness<'static, Ap
 
 /// Seeds `acme` (Staging, https://erp.acme.example, no tags) and opens the
 /// window with it selected.
-pub fn open_on_acme(sandbox: &Sandbox) -> Harness<'static, AppState> {
+pub fn open_on_acme(sandbox: &Sandbox) -> Harness<'static, Window> {
     seed(
         sandbox,
         "acme",
@@ -66,7 +65,7 @@ pub fn open_on_acme(sandbox: &Sandbox) -> Harness<'static, AppState> {
 }
 
 /// Steps frames until no background job runs, then lets the UI settle.
-pub fn settle(harness: &mut Harness<'_, AppState>) {
+pub fn settle(harness: &mut Harness<'_, Window>) {
     for _ in 0..MAX_JOB_STEPS {
         harness.step();
         if !harness.state().is_busy() {
@@ -81,7 +80,7 @@ pub fn settle(harness: &mut Harness<'_, AppState>) {
 }
 
 /// Steps frames until a node whose label contains `text` is shown.
-pub fn wait_for(harness: &mut Harness<'_, AppState>, text: &str) {
+pub fn wait_for(harness: &mut Harness<'_, Window>, text: &str) {
     for _ in 0..MAX_JOB_STEPS {
         harness.step();
         if harness.query_by_label_contains(text).is_some() {
@@ -93,57 +92,57 @@ pub fn wait_for(harness: &mut Harness<'_, AppState>, text: &str) {
 }
 
 /// A few frames, without waiting for jobs.
-pub fn step_frames(harness: &mut Harness<'_, AppState>) {
+pub fn step_frames(harness: &mut Harness<'_, Window>) {
     for _ in 0..3 {
         harness.step();
     }
 }
 
 /// Presses `key` and lets the window settle.
-pub fn press(harness: &mut Harness<'_, AppState>, key: egui::Key) {
+pub fn press(harness: &mut Harness<'_, Window>, key: egui::Key) {
     harness.key_press(key);
     settle(harness);
 }
 
 /// Presses `key` with `modifiers` and lets the window settle.
-pub fn press_with(harness: &mut Harness<'_, AppState>, modifiers: egui::Modifiers, key: egui::Key) {
+pub fn press_with(harness: &mut Harness<'_, Window>, modifiers: egui::Modifiers, key: egui::Key) {
     harness.key_press_modifiers(modifiers, key);
     settle(harness);
 }
 
-pub fn click(harness: &mut Harness<'_, AppState>, label: &str) {
+pub fn click(harness: &mut Harness<'_, Window>, label: &str) {
     harness.get_by_label(label).click();
     settle(harness);
 }
 
-pub fn type_into(harness: &mut Harness<'_, AppState>, label: &str, text: &str) {
+pub fn type_into(harness: &mut Harness<'_, Window>, label: &str, text: &str) {
     harness.get_by_label(label).focus();
     harness.run();
     harness.get_by_label(label).type_text(text);
     settle(harness);
 }
 
-pub fn replace_text(harness: &mut Harness<'_, AppState>, label: &str, text: &str) {
+pub fn replace_text(harness: &mut Harness<'_, Window>, label: &str, text: &str) {
     harness.get_by_label(label).set_text_value_accesskit(text);
     settle(harness);
 }
 
 /// Clicks the list row of `name`.
-pub fn select(harness: &mut Harness<'_, AppState>, name: &str) {
+pub fn select(harness: &mut Harness<'_, Window>, name: &str) {
     harness
         .get_by_role_and_label(Role::ListBoxOption, name)
         .click();
     settle(harness);
 }
 
-pub fn row_exists(harness: &Harness<'_, AppState>, name: &str) -> bool {
+pub fn row_exists(harness: &Harness<'_, Window>, name: &str) -> bool {
     harness
         .query_by_role_and_label(Role::ListBoxOption, name)
         .is_some()
 }
 
 /// What the list row of `name` tells a screen reader besides its name.
-pub fn row_description(harness: &Harness<'_, AppState>, name: &str) -> String {
+pub fn row_description(harness: &Harness<'_, Window>, name: &str) -> String {
     harness
         .get_by_role_and_label(Role::ListBoxOption, name)
         .accesskit_node()
@@ -151,12 +150,12 @@ pub fn row_description(harness: &Harness<'_, AppState>, name: &str) -> String {
         .unwrap_or_default()
 }
 
-pub fn is_enabled(harness: &Harness<'_, AppState>, label: &str) -> bool {
+pub fn is_enabled(harness: &Harness<'_, Window>, label: &str) -> bool {
     !harness.get_by_label(label).accesskit_node().is_disabled()
 }
 
 /// True when the widget labelled `label` has the keyboard focus.
-pub fn is_focused(harness: &Harness<'_, AppState>, label: &str) -> bool {
+pub fn is_focused(harness: &Harness<'_, Window>, label: &str) -> bool {
     harness.get_by_label(label).is_focused()
 }
 

@@ -8,7 +8,7 @@ use egui::Button;
 use crate::model::ConnectionId;
 
 use super::super::command::Command;
-use super::super::state::{AppState, Pending};
+use super::super::state::Pending;
 
 /// Shows the choice for `name`; `then` is what the save was to be followed by.
 pub(super) fn show(
@@ -16,7 +16,7 @@ pub(super) fn show(
     id: ConnectionId,
     name: &str,
     then: Option<Pending>,
-    state: &mut AppState,
+    commands: &mut Vec<Command>,
 ) -> bool {
     let mut command = None;
     let keep_open = super::modal(ctx, "changed_dialog", "Changed elsewhere", |ui| {
@@ -43,7 +43,7 @@ pub(super) fn show(
         .inner
     });
     if let Some(command) = command {
-        state.send(command);
+        commands.push(command);
     }
     keep_open
 }

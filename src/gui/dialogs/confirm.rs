@@ -7,14 +7,13 @@ use egui::{Button, RichText};
 use crate::model::ConnectionId;
 
 use super::super::command::Command;
-use super::super::state::AppState;
 
 /// Shows the confirmation for deleting `name`.
 pub(super) fn show(
     ctx: &egui::Context,
     id: ConnectionId,
     name: &str,
-    state: &mut AppState,
+    commands: &mut Vec<Command>,
 ) -> bool {
     let mut confirmed = false;
     let keep_open = super::modal(ctx, "delete_dialog", "Delete connection?", |ui| {
@@ -40,7 +39,7 @@ pub(super) fn show(
         .inner
     });
     if confirmed {
-        state.send(Command::Delete(id));
+        commands.push(Command::Delete(id));
     }
     keep_open
 }

@@ -8,7 +8,6 @@ use egui::TextEdit;
 use crate::model::{ConnectionId, Fingerprint};
 
 use super::super::command::Command;
-use super::super::state::AppState;
 
 /// Shows the prompt for `host`'s certificate.
 pub(super) fn show(
@@ -16,7 +15,7 @@ pub(super) fn show(
     id: ConnectionId,
     host: &str,
     fingerprint: Fingerprint,
-    state: &mut AppState,
+    commands: &mut Vec<Command>,
 ) -> bool {
     let mut trusted = false;
     let keep_open = super::modal(ctx, "trust_dialog", "Trust this certificate?", |ui| {
@@ -48,7 +47,7 @@ pub(super) fn show(
         .inner
     });
     if trusted {
-        state.send(Command::Trust(id, fingerprint));
+        commands.push(Command::Trust(id, fingerprint));
     }
     keep_open
 }

@@ -5,11 +5,16 @@ use eframe::egui;
 use egui::Button;
 
 use super::super::command::Command;
-use super::super::state::{AppState, Editor, Pending};
+use super::super::state::{AppState, Pending};
 
 /// Shows the dialog; `then` is what was held back.
-pub(super) fn show(ctx: &egui::Context, then: Pending, state: &mut AppState) -> bool {
-    let can_save = state.editor.as_ref().is_some_and(Editor::can_save);
+pub(super) fn show(
+    ctx: &egui::Context,
+    then: Pending,
+    state: &AppState,
+    commands: &mut Vec<Command>,
+) -> bool {
+    let can_save = (state.editor.as_ref()).is_some_and(|editor| state.can_save(editor));
     let subject = state
         .editor
         .as_ref()
@@ -43,7 +48,7 @@ pub(super) fn show(ctx: &egui::Context, then: Pending, state: &mut AppState) -> 
         .inner
     });
     if let Some(command) = command {
-        state.send(command);
+        commands.push(command);
     }
     keep_open
 }

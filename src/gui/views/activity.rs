@@ -13,12 +13,12 @@ use super::super::theme::{self, Outcome};
 use super::super::widgets::{choice, error_text, local_time};
 
 /// Draws the Activity view.
-pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
+pub(super) fn show(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     egui::CentralPanel::default().show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.heading("Activity");
             if ui.button("Refresh").clicked() {
-                state.send(Command::RefreshActivity);
+                commands.push(Command::RefreshActivity);
             }
         });
         ui.label(
@@ -35,9 +35,12 @@ pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
             ui.label(RichText::new("Nothing recorded yet").weak());
             return;
         }
-        filters(ui, &mut state.activity.filter, &state.activity.entries);
+        let mut filter = state.activity.filter.clone();
+        filters(ui, &mut filter, &state.activity.entries);
+        if filter != state.activity.filter {
+            commands.push(Command::FilterActivity(filter.clone()));
+        }
         ui.add_space(theme::SECTION_GAP);
-        let filter = &state.activity.filter;
         let shown: Vec<&AuditEntry> = (state.activity.entries.iter().rev())
             .filter(|entry| filter.keeps(entry))
             .collect();

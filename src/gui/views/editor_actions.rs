@@ -1,75 +1,91 @@
 //! The editor's buttons (Save, Test connection, Duplicate, Rename, Delete)
-//! and the result of the last test, shown in place and coloured by outcome.
+//! and the result of the last test, shown in place, coloured by outcome and
+//! announced to screen readers when it is fresh.
 
 use eframe::egui;
 
-use egui::{Button, RichText, Ui};
+use egui::accesskit::{Live, Role};
+use egui::{RichText, Ui, UiBuilder};
 
 use crate::model::Protocol;
 use crate::odoo::TestReport;
 use crate::store::LastTest;
 
+use super::super::buttons::{self, Emphasis, icons};
 use super::super::command::Command;
-use super::super::state::{AppState, Editor, NamePurpose, Pending, asks_for_trust};
+use super::super::state::{AppState, Editor, Pending, asks_for_trust};
 use super::super::theme::{self, Outcome};
-use super::super::widgets::{displayable, error_text, utc_time};
+use super::super::widgets::{displayable, error_text, local_time};
 
 /// Draws the action row and the test result of `editor`.
-pub(super) fn show(ui: &mut Ui, editor: &Editor, state: &mut AppState) {
+pub(super) fn show(ui: &mut Ui, editor: &Editor, state: &AppState, commands: &mut Vec<Command>) {
+    // One primary action: Save while there is something to save, else Test.
+    let (save_emphasis, test_emphasis) = if editor.is_dirty() {
+        (Emphasis::Primary, Emphasis::Plain)
+    } else {
+        (Emphasis::Plain, Emphasis::Primary)
+    };
     ui.horizontal_wrapped(|ui| {
-        let save = ui
-            .add_enabled(editor.can_save(), Button::new("Save"))
-            .on_hover_text("Ctrl+S")
-            .on_disabled_hover_text(why_not_save(editor));
+        let save = buttons::add(
+            ui,
+            state.can_save(editor),
+            icons::SAVE,
+            "Save",
+            save_emphasis,
+        )
+        .on_hover_text("Ctrl+S, or Enter in a field")
+        .on_disabled_hover_text(why_not_save(editor, state));
         if save.clicked() {
-            state.send(Command::Save { then: None });
+            commands.push(Command::Save { then: None });
         }
-        let revert = ui.add_enabled(editor.is_dirty() && !editor.saving, Button::new("Revert"));
+        let can_revert = editor.is_dirty() && !editor.saving;
+        let revert = buttons::add(ui, can_revert, icons::REVERT, "Revert", Emphasis::Plain);
         if revert.on_hover_text("Drop the unsaved changes").clicked() {
             let then = if editor.saved {
                 Pending::Select(editor.id)
             } else {
                 Pending::New
             };
-            state.send(Command::Discard { then });
+            commands.push(Command::Discard { then });
         }
         ui.separator();
         let settled = editor.saved && !editor.is_dirty();
-        let explain = "Save or revert your changes first";
-        if ui
-            .add_enabled(settled, Button::new("Duplicate…"))
-            .on_disabled_hover_text(explain)
-            .clicked()
-        {
-            state.send(Command::AskNewName(NamePurpose::Duplicate));
+        let duplicate = buttons::add(ui, settled, icons::DUPLICATE, "Duplicate…", Emphasis::Plain);
+        let duplicate = duplicate
+            .on_hover_text("Copy this connection and its secret under a new name")
+            .on_disabled_hover_text("Save or revert your changes first");
+        if duplicate.clicked() {
+            commands.push(Command::AskDuplicate);
         }
-        if ui
-            .add_enabled(settled, Button::new("Rename…"))
-            .on_disabled_hover_text(explain)
-            .clicked()
-        {
-            state.send(Command::AskNewName(NamePurpose::Rename));
+        let rename = buttons::add(ui, editor.saved, icons::RENAME, "Rename", Emphasis::Plain)
+            .on_hover_text("Type the new name in the Name field, then save (F2)");
+        if rename.clicked() {
+            commands.push(Command::StartRename);
         }
-        if ui
-            .add_enabled(editor.saved, Button::new("Delete…"))
-            .on_hover_text("Delete this connection and its keyring secret (Delete key)")
-            .clicked()
-        {
-            state.send(Command::AskDelete);
+        let delete = buttons::add(
+            ui,
+            editor.saved,
+            icons::DELETE,
+            "Delete…",
+            Emphasis::Destructive,
+        )
+        .on_hover_text("Delete this connection and its keyring secret (Delete key)");
+        if delete.clicked() {
+            commands.push(Command::AskDelete);
         }
         // Last in the row: what changes while a test or a save runs moves
         // no other button.
         ui.separator();
-        test_button(ui, editor, state);
+        test_button(ui, editor, state, commands, test_emphasis);
         if editor.saving {
             ui.spinner();
         }
     });
     ui.add_space(theme::SECTION_GAP);
-    test_result(ui, editor, state);
+    test_result(ui, editor, state, commands);
 }
 
-fn why_not_save(editor: &Editor) -> String {
+fn why_not_save(editor: &Editor, state: &AppState) -> String {
     if editor.saving {
         return "Saving…".to_owned();
     }
@@ -82,56 +98,92 @@ fn why_not_save(editor: &Editor) -> String {
         .iter()
         .map(|error| format!("{}: {}", error.field.label(), error.message))
         .collect();
+    if let Some(taken) = state.name_conflict(editor) {
+        problems.push(format!("Name: {taken}"));
+    }
     if let Some(secret) = editor.secret_error() {
         problems.push(format!("Secret: {secret}"));
     }
     problems.join("\n")
 }
 
-fn test_button(ui: &mut Ui, editor: &Editor, state: &mut AppState) {
-    if state.jobs.is_testing(editor.id) {
+fn test_button(
+    ui: &mut Ui,
+    editor: &Editor,
+    state: &AppState,
+    commands: &mut Vec<Command>,
+    emphasis: Emphasis,
+) {
+    if state.is_testing(editor.id) {
         ui.spinner();
         ui.label("Testing…");
         if ui.button("Cancel test").clicked() {
-            state.send(Command::CancelTest(editor.id));
+            commands.push(Command::CancelTest(editor.id));
         }
     } else {
         let ready = editor.field_errors().0.is_empty();
-        let test = ui
-            .add_enabled(ready, Button::new("Test connection"))
+        let test = buttons::add(ui, ready, icons::TEST, "Test connection", emphasis)
             .on_hover_text("Connect and log in with the values in the form")
             .on_disabled_hover_text("Fix the highlighted fields first");
         if test.clicked() {
-            state.send(Command::Test);
+            commands.push(Command::Test);
         }
     }
 }
 
-fn test_result(ui: &mut Ui, editor: &Editor, state: &mut AppState) {
-    let test = state.last_tests.get(&editor.id);
-    if test.is_some_and(|test| test.of_unsaved_changes) {
-        ui.label(
-            RichText::new(UNSAVED_TEST_NOTE)
-                .italics()
-                .color(ui.visuals().text_color()),
-        );
-    }
-    match test.map(|test| &test.result) {
-        Some(Ok(report)) => {
-            report_ui(ui, report);
-            if asks_for_trust(report) && ui.button("Trust this certificate…").clicked() {
-                state.send(Command::AskTrust);
+fn test_result(ui: &mut Ui, editor: &Editor, state: &AppState, commands: &mut Vec<Command>) {
+    let Some(test) = state.last_tests.get(&editor.id) else {
+        if let Some(last) = state.history.get(editor.id) {
+            remembered_ui(ui, last);
+        }
+        return;
+    };
+    let failed = !matches!(&test.result, Ok(report) if report.ok);
+    let asks_trust = announced(ui, failed, |ui| {
+        if test.of_unsaved_changes {
+            ui.label(
+                RichText::new(UNSAVED_TEST_NOTE)
+                    .italics()
+                    .color(ui.visuals().text_color()),
+            );
+        }
+        match &test.result {
+            Ok(report) => {
+                report_ui(ui, report);
+                asks_for_trust(report)
+            }
+            Err(message) => {
+                error_text(ui, message);
+                false
             }
         }
-        Some(Err(message)) => {
-            error_text(ui, message);
-        }
-        None => {
-            if let Some(last) = state.history.get(editor.id) {
-                remembered_ui(ui, last);
-            }
-        }
+    });
+    if asks_trust && ui.button("Trust this certificate…").clicked() {
+        commands.push(Command::AskTrust);
     }
+}
+
+/// Accessible name of the region that holds a fresh test result.
+const TEST_RESULT: &str = "Test result";
+
+/// Draws a fresh test result in a live region, which screen readers read
+/// out as it appears: a failure at once (an alert), a success when they
+/// are idle (a status). A remembered result is not announced.
+fn announced<R>(ui: &mut Ui, failed: bool, add: impl FnOnce(&mut Ui) -> R) -> R {
+    let (role, live) = if failed {
+        (Role::Alert, Live::Assertive)
+    } else {
+        (Role::Status, Live::Polite)
+    };
+    let region = UiBuilder::new()
+        .accessibility_role(role)
+        .accessibility_label(TEST_RESULT);
+    ui.scope_builder(region, |ui| {
+        ui.ctx()
+            .accesskit_node_builder(ui.unique_id(), |node| node.set_live(live));
+        add(ui)
+    })
+    .inner
 }
 
 /// Said above the result of a test of the form's unsaved values.
@@ -163,7 +215,7 @@ fn remembered_ui(ui: &mut Ui, last: &LastTest) {
     outcome_ui(
         ui,
         &summary,
-        vec![format!("tested {} UTC", utc_time(last.time))],
+        vec![format!("tested {}", local_time(last.time))],
     );
 }
 

@@ -11,6 +11,7 @@ use crate::inject::Profile;
 use crate::mcp::client_config::{self, McpClient};
 use crate::model::ConnectionId;
 
+use super::super::buttons::icons;
 use super::super::command::Command;
 use super::super::mcp_form::{McpForm, McpServerChoice};
 use super::super::state::AppState;
@@ -25,7 +26,7 @@ const PROFILES: [(Profile, &str); 3] = [
 ];
 
 /// Draws the MCP setup view.
-pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
+pub(super) fn show(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.heading("Use with an MCP client");
@@ -36,11 +37,13 @@ pub(super) fn show(ui: &mut Ui, state: &mut AppState) {
                 .weak(),
             );
             ui.add_space(theme::SECTION_GAP);
-            let mut form = std::mem::take(&mut state.mcp_form);
+            let mut form = state.mcp_form.clone();
             choices(ui, &mut form, state);
             ui.add_space(theme::SECTION_GAP);
-            entry(ui, &form, state);
-            state.mcp_form = form;
+            entry(ui, &form, state, commands);
+            if form != state.mcp_form {
+                commands.push(Command::EditMcpForm(Box::new(form)));
+            }
         });
     });
 }
@@ -136,7 +139,7 @@ fn gateway_rows(ui: &mut Ui, form: &mut McpForm, state: &AppState) {
     }
 }
 
-fn entry(ui: &mut Ui, form: &McpForm, state: &mut AppState) {
+fn entry(ui: &mut Ui, form: &McpForm, state: &AppState, commands: &mut Vec<Command>) {
     let client = form.client;
     let entry = match form.entry(&state.executable, &state.paths, &state.connections) {
         Ok(entry) => entry,
@@ -148,12 +151,8 @@ fn entry(ui: &mut Ui, form: &McpForm, state: &mut AppState) {
     let snippet = client_config::entry_snippet(client, &entry);
     // Copy comes first, so it is in view however long the entry is.
     ui.horizontal_wrapped(|ui| {
-        if ui
-            .button("Copy")
-            .on_hover_text("Copy the entry to the clipboard")
-            .clicked()
-        {
-            state.send(Command::Copy(snippet.clone()));
+        if copy_button(ui).clicked() {
+            commands.push(Command::Copy(snippet.clone()));
         }
         ui.label(displayable(client.instructions()));
     });
@@ -175,4 +174,40 @@ fn entry(ui: &mut Ui, form: &McpForm, state: &mut AppState) {
             .desired_width(f32::INFINITY),
     )
     .accessible_name("Configuration snippet");
+}
+
+/// How long "Copied" stays on the button after a copy.
+const COPIED_SECS: f64 = 2.0;
+
+/// "Copy", which says "Copied" for a moment after a click, in place and at
+/// the same width, so nothing next to it moves.
+fn copy_button(ui: &mut Ui) -> egui::Response {
+    let id = egui::Id::unique("mcp_copy_clicked_at");
+    let now = ui.input(|input| input.time);
+    let clicked_at = ui.data(|data| data.get_temp::<f64>(id));
+    let left = clicked_at.map_or(0.0, |at| COPIED_SECS - (now - at));
+    let text = if left > 0.0 {
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs_f64(left));
+        let colour = theme::outcome_colour(theme::Outcome::Ok, ui.visuals());
+        RichText::new(format!("{}  Copied", icons::DONE)).color(colour)
+    } else {
+        RichText::new(format!("{}  Copy", icons::COPY))
+    };
+    let copy = ui
+        .add(egui::Button::new(text).min_size(egui::vec2(96.0, 0.0)))
+        // Named by what it does, also while it says "Copied".
+        .accessible_name("Copy");
+    let copy = if left > 0.0 {
+        ui.ctx().accesskit_node_builder(copy.id, |node| {
+            node.set_description("Copied to the clipboard");
+        });
+        copy
+    } else {
+        copy.on_hover_text("Copy the entry to the clipboard")
+    };
+    if copy.clicked() {
+        ui.data_mut(|data| data.insert_temp(id, now));
+    }
+    copy
 }

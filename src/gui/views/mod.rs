@@ -1,5 +1,6 @@
 //! The window's layout: top bar, status bar, the current view and the open
-//! dialog, drawn from [`AppState`] in one function that tests drive too.
+//! dialog, drawn from [`AppState`], which the views only read: what the
+//! person does becomes a [`Command`] pushed into `commands`.
 
 use eframe::egui;
 
@@ -14,47 +15,40 @@ pub(crate) use sidebar::list_id;
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 
+use super::buttons::{self, Emphasis, icons};
 use super::command::Command;
 use super::dialogs;
 use super::prefs::ThemeChoice;
-use super::state::{AppState, Dialog, View};
+use super::state::{AppState, View};
 
-/// Draws one frame of the whole window and applies what the person did.
-pub fn show(ui: &mut Ui, state: &mut AppState) {
+/// Draws one frame of the whole window; what the person did is pushed
+/// into `commands`.
+pub(crate) fn show(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let ctx = ui.ctx().clone();
-    let focused = ctx.input(|input| input.viewport().focused);
-    if !state.started {
-        state.started = true;
-        super::theme::install(&ctx);
-        if !state.list_requested {
-            state.send(Command::Reload);
-        }
-    } else if focused == Some(true) && state.window_focused == Some(false) {
-        // Focus came back: another odoo-connections (CLI, MCP) may have
-        // changed the file meanwhile.
-        state.send(Command::Reload);
-    }
-    state.window_focused = focused;
+    // The frame's name for screen readers: egui leaves the root node unnamed.
+    ctx.accesskit_node_builder(egui::accesskit_root_id(), |root| {
+        root.set_label(super::WINDOW_TITLE);
+    });
     apply_theme(&ctx, state);
-    state.poll_jobs(&ctx);
-    shortcuts(&ctx, state);
-    guard_close(&ctx, state);
-    top_bar(ui, state);
+    shortcuts(&ctx, state, commands);
+    if ctx.input(|input| input.viewport().close_requested()) {
+        commands.push(Command::CloseRequested);
+    }
+    top_bar(ui, state, commands);
     status_bar(ui, state);
     match state.view {
         View::Connections => {
-            sidebar::show(ui, state);
-            editor::show(ui, state);
+            sidebar::show(ui, state, commands);
+            editor::show(ui, state, commands);
         }
-        View::Activity => activity::show(ui, state),
-        View::McpSetup => mcp_setup::show(ui, state),
+        View::Activity => activity::show(ui, state, commands),
+        View::McpSetup => mcp_setup::show(ui, state, commands),
     }
-    toast(&ctx, state);
-    dialogs::show(&ctx, state);
-    state.apply_commands(&ctx);
+    toast(&ctx, state, commands);
+    dialogs::show(&ctx, state, commands);
 }
 
-fn shortcuts(ctx: &egui::Context, state: &mut AppState) {
+fn shortcuts(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Command>) {
     let shortcut = |key| KeyboardShortcut::new(Modifiers::COMMAND, key);
     // An open dropdown keeps its keys (arrows, Space, Enter, Esc); egui's
     // own Esc leaves a focused field, keeping what it holds.
@@ -67,22 +61,25 @@ fn shortcuts(ctx: &egui::Context, state: &mut AppState) {
     let on_list = state.view == View::Connections && (in_list || focused.is_none());
     ctx.input_mut(|input| {
         if input.consume_shortcut(&shortcut(Key::N)) {
-            state.send(Command::New);
+            commands.push(Command::New);
         }
         if input.consume_shortcut(&shortcut(Key::F)) {
-            state.send(Command::FocusSearch);
+            commands.push(Command::FocusSearch);
         }
         if input.consume_shortcut(&shortcut(Key::S)) {
-            state.send(Command::Save { then: None });
+            commands.push(Command::Save { then: None });
+        }
+        if input.consume_key(Modifiers::NONE, Key::F2) {
+            commands.push(Command::StartRename);
         }
         if in_search && input.consume_key(Modifiers::NONE, Key::ArrowDown) {
-            state.send(Command::FocusList);
+            commands.push(Command::FocusList);
         }
         if !on_list {
             return;
         }
         if input.consume_key(Modifiers::NONE, Key::Delete) {
-            state.send(Command::AskDelete);
+            commands.push(Command::AskDelete);
         }
         let moves = [
             (Key::ArrowDown, 1),
@@ -92,7 +89,7 @@ fn shortcuts(ctx: &egui::Context, state: &mut AppState) {
         ];
         for (key, step) in moves {
             if input.consume_key(Modifiers::NONE, key) {
-                state.send(Command::SelectNeighbour(step));
+                commands.push(Command::SelectNeighbour(step));
             }
         }
     });
@@ -112,27 +109,17 @@ fn apply_theme(ctx: &egui::Context, state: &AppState) {
     }
 }
 
-fn theme_menu(ui: &mut Ui, state: &mut AppState) {
+fn theme_menu(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let mut picked = state.prefs.theme;
     super::widgets::choice(ui, "theme", 90.0, &mut picked, &ThemeChoice::ALL)
         .accessible_name("Theme")
         .on_hover_text("Follow the desktop, or always light or dark");
     if picked != state.prefs.theme {
-        state.send(Command::SetTheme(picked));
+        commands.push(Command::SetTheme(picked));
     }
 }
 
-fn guard_close(ctx: &egui::Context, state: &mut AppState) {
-    let requested = ctx.input(|input| input.viewport().close_requested());
-    if requested && !state.close_confirmed && state.has_unsaved_changes() {
-        ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-        state.dialog = Some(Dialog::Unsaved {
-            then: super::state::Pending::Close,
-        });
-    }
-}
-
-fn top_bar(ui: &mut Ui, state: &mut AppState) {
+fn top_bar(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     egui::Panel::top("top_bar").show(ui, |ui| {
         ui.add_space(4.0);
         ui.horizontal(|ui| {
@@ -143,16 +130,17 @@ fn top_bar(ui: &mut Ui, state: &mut AppState) {
             ];
             for (view, label) in views {
                 if ui.selectable_label(state.view == view, label).clicked() {
-                    state.send(Command::ShowView(view));
+                    commands.push(Command::ShowView(view));
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                theme_menu(ui, state);
+                theme_menu(ui, state, commands);
                 ui.separator();
-                test_all_ui(ui, state);
-                let new = ui.button("New connection").on_hover_text("Ctrl+N");
+                test_all_ui(ui, state, commands);
+                let new = buttons::add(ui, true, icons::NEW, "New connection", Emphasis::Plain)
+                    .on_hover_text("Ctrl+N");
                 if new.clicked() {
-                    state.send(Command::New);
+                    commands.push(Command::New);
                 }
             });
         });
@@ -161,34 +149,33 @@ fn top_bar(ui: &mut Ui, state: &mut AppState) {
 }
 
 /// "Test all", or its progress and Cancel while it runs.
-fn test_all_ui(ui: &mut Ui, state: &mut AppState) {
+fn test_all_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     if let Some(run) = &state.test_all {
         let cancel = ui
-            .button("Cancel")
+            .button(format!("{}  Cancel", icons::STOP))
             .on_hover_text("Stop testing the connections not tested yet")
             .accessible_name("Cancel test all");
         let progress = format!("Testing {} of {}…", run.done(), run.total);
-        ui.add_enabled(false, egui::Button::new("Test all"));
+        buttons::add(ui, false, icons::TEST_ALL, "Test all", Emphasis::Plain);
         ui.label(progress);
         ui.spinner();
         if cancel.clicked() {
-            state.send(Command::CancelTestAll);
+            commands.push(Command::CancelTestAll);
         }
         return;
     }
     let any = !state.connections.is_empty();
-    let test_all = ui
-        .add_enabled(any, egui::Button::new("Test all"))
+    let test_all = buttons::add(ui, any, icons::TEST_ALL, "Test all", Emphasis::Plain)
         .on_hover_text("Test every saved connection, four at a time");
     if test_all.clicked() {
-        state.send(Command::TestAll);
+        commands.push(Command::TestAll);
     }
 }
 
 fn status_bar(ui: &mut Ui, state: &AppState) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
-            let testing = state.jobs.tests_running();
+            let testing = state.tests_running.len();
             if testing > 0 {
                 ui.spinner();
                 let noun = if testing == 1 {
@@ -219,19 +206,13 @@ fn count_ui(ui: &mut Ui, state: &AppState) {
 }
 
 /// The last action's result, over the bottom of the window, until it expires.
-fn toast(ctx: &egui::Context, state: &mut AppState) {
-    let now = ctx.input(|input| input.time);
-    let Some(notice) = state.notice.as_mut() else {
+fn toast(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Command>) {
+    let Some(notice) = state.notice.as_ref() else {
         return;
     };
-    let shown_at = *notice.shown_at.get_or_insert(now);
-    let left = notice.lifetime_secs() - (now - shown_at);
-    if left <= 0.0 {
-        state.notice = None;
-        return;
-    }
+    // The frame that takes it away.
+    let left = notice.secs_left(state.now).max(0.0);
     ctx.request_repaint_after(std::time::Duration::from_secs_f64(left));
-    let notice = notice.clone();
     let dismissed = egui::Area::new(egui::Id::unique("toast"))
         .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -36.0))
         .order(egui::Order::Foreground)
@@ -268,6 +249,6 @@ fn toast(ctx: &egui::Context, state: &mut AppState) {
         })
         .inner;
     if dismissed {
-        state.notice = None;
+        commands.push(Command::DismissNotice);
     }
 }
