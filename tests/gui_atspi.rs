@@ -394,6 +394,13 @@ fn a_test_result_is_announced_a_failure_assertively_a_success_politely() {
         announcements.log
     );
 
+    // The same result once more is news too: the person pressed Test again.
+    announcements.log.clear();
+    press(&window, "push button", "Test connection");
+    announcements.wait_for("the same result a second time", |heard| {
+        says(heard, connected, "polite")
+    });
+
     drop(announcements);
     drop(window);
     drop(accessibility);

@@ -1,6 +1,7 @@
 //! The window used with the keyboard only: dropdowns, the list as one Tab
-//! stop with arrows inside, the search box, Ctrl+N, and the dialogs' Enter
-//! and Tab order. Keys go through egui's input as a person's would.
+//! stop with arrows inside, the search box, Ctrl+N, Ctrl+S saving the key
+//! typed with it, and the dialogs' Enter and Tab order. Keys go through
+//! egui's input as a person's would.
 #![cfg(feature = "gui")]
 
 mod gui_support;
@@ -264,5 +265,28 @@ fn dialogs_are_named_after_their_question_and_notices_are_alerts() {
     replace_text(&mut harness, "New name", "alpha-copy");
     press(&mut harness, Key::Enter);
     harness.get_by_role_and_label(Role::Alert, "Notice");
+    clean_up(&sandbox);
+}
+
+#[test]
+fn a_key_typed_in_the_same_frame_as_ctrl_s_is_saved_with_it() {
+    let sandbox = Sandbox::new();
+    let mut harness = open_on_acme(&sandbox);
+    harness.get_by_label("Login").focus();
+    harness.run();
+    // Both events in one frame, as a fast typist's last key and Ctrl+S.
+    harness.event(egui::Event::Text("Z".into()));
+    harness.event(egui::Event::Key {
+        key: Key::S,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: Modifiers::COMMAND,
+    });
+    harness.step();
+    settle(&mut harness);
+    let login = saved(&sandbox)[0].login.to_string();
+    assert_eq!(login.replace('Z', ""), "admin", "saved: {login}");
+    assert!(login.contains('Z'), "the key typed with Ctrl+S was lost");
     clean_up(&sandbox);
 }

@@ -1,7 +1,8 @@
 //! The connection list: the search (environment included) with its count
 //! and highlighted matches, tags on rows, the sort orders and groupings
 //! (remembered across runs, arrows following the shown order), the
-//! scrollbar kept off the badges, and what a screen reader learns: the
+//! scrollbar kept off the badges, a test run in the window reordering
+//! "last test" at once, and what a screen reader learns: the
 //! list's size, each row's place, selected rather than checked.
 #![cfg(feature = "gui")]
 
@@ -21,8 +22,10 @@ use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 
 use gui_support::{
-    builder, clean_up, click, open, press, press_with, row_description, seed, select, settle, state,
+    add, builder, clean_up, click, draft, open, press, press_with, row_description, seed, select,
+    settle, state,
 };
+use support::odoo_server::{serve_acme, server_runtime};
 use support::sandbox::Sandbox;
 
 /// `c-prod` (Production, tags `eu, client-a`), `a-stage` (Staging, no tag)
@@ -203,6 +206,35 @@ fn each_sort_order_changes_the_order_and_the_arrows_follow_it() {
     assert_eq!(harness.state().editor_name(), Some("c-prod"));
     press(&mut harness, Key::ArrowDown);
     assert_eq!(harness.state().editor_name(), Some("a-stage"));
+    clean_up(&sandbox);
+}
+
+#[test]
+fn a_test_run_in_the_window_moves_its_connection_up_the_last_test_order_at_once() {
+    let runtime = server_runtime();
+    let server = serve_acme(&runtime);
+    let sandbox = Sandbox::new();
+    let [older, _never] = ["older", "never"].map(|name| {
+        add(
+            &sandbox,
+            draft(name, &server.url(), Environment::Staging),
+            "k3y",
+        )
+        .id
+    });
+    remember_tests(&sandbox, &[older]);
+    let mut harness = open(&sandbox);
+    pick(&mut harness, "Sort by", "Last test");
+    assert_eq!(rows(&harness), ["older", "never"]);
+
+    select(&mut harness, "never");
+    click(&mut harness, "Test connection");
+    settle(&mut harness);
+    assert_eq!(
+        rows(&harness),
+        ["never", "older"],
+        "the fresh test is the newest, without reading the files again"
+    );
     clean_up(&sandbox);
 }
 

@@ -1,6 +1,8 @@
 //! The window's behaviour as a desktop window: a change made with the
 //! command line (a real `odoo-connections` process) shows at once, without
-//! a focus change, and leaves the editor's unsaved edits alone; the
+//! a focus change, and leaves the editor's unsaved edits alone (an editor
+//! without edits follows the change, or closes when its connection was
+//! deleted; one with edits saves them as a new connection then); the
 //! selection is remembered across runs; the first size and a remembered
 //! one fit the monitor, and a remembered position off every monitor is not
 //! used; closing the window ends its watcher thread.
@@ -19,7 +21,8 @@ use odoo_connections::gui::geometry::{FIRST_SIZE, Monitor, WindowGeometry, place
 use odoo_connections::model::Environment;
 
 use gui_support::{
-    MAX_JOB_STEPS, clean_up, click, open, open_on_acme, replace_text, row_exists, seed, select,
+    MAX_JOB_STEPS, clean_up, click, open, open_on_acme, replace_text, row_exists, saved, secret_of,
+    seed, select, settle, type_into,
 };
 use support::sandbox::{Sandbox, assert_exit};
 
@@ -102,7 +105,8 @@ fn unsaved_edits_stay_when_the_command_line_changes_the_file() {
 }
 
 #[test]
-fn typed_text_stays_when_the_command_line_deletes_the_edited_connection() {
+fn typed_text_stays_when_the_command_line_deletes_the_edited_connection_and_save_creates_it_again()
+{
     let _turn = one_window_at_a_time();
     let sandbox = Sandbox::new();
     let mut harness = open_on_acme(&sandbox);
@@ -117,6 +121,61 @@ fn typed_text_stays_when_the_command_line_deletes_the_edited_connection() {
         harness.get_by_label("Login").value().as_deref(),
         Some("typed@acme.example")
     );
+    settle(&mut harness);
+    harness.get_by_label_contains("was deleted elsewhere; Save creates it again");
+    // Its keyring secret went with it: the form asks for one again.
+    harness.get_by_label_contains("a secret is required");
+    type_into(&mut harness, "Secret", "typed-secret");
+    click(&mut harness, "Save");
+    settle(&mut harness);
+    let stored = saved(&sandbox);
+    assert_eq!(stored.len(), 1, "saved again as a new connection");
+    assert_eq!(stored[0].login.as_str(), "typed@acme.example");
+    assert_eq!(secret_of(stored[0].id).as_deref(), Some("typed-secret"));
+    assert!(row_exists(&harness, "acme"));
+    clean_up(&sandbox);
+}
+
+#[test]
+fn an_editor_without_edits_shows_a_change_made_with_the_command_line() {
+    let _turn = one_window_at_a_time();
+    let sandbox = Sandbox::new();
+    let mut harness = open_on_acme(&sandbox);
+    assert_exit(
+        &sandbox.run(&["edit", "acme", "--notes", "from the command line"]),
+        0,
+    );
+    step_until(&mut harness, "the editor kept the old notes", |harness| {
+        harness.get_by_label("Notes").value().as_deref() == Some("from the command line")
+    });
+    // An edit made now starts from the stored record: its save asks nothing.
+    replace_text(&mut harness, "Login", "typed@acme.example");
+    click(&mut harness, "Save");
+    settle(&mut harness);
+    assert!(
+        (harness.query_by_role_and_label(Role::Dialog, "Changed elsewhere")).is_none(),
+        "the editor follows the stored record"
+    );
+    let stored = &saved(&sandbox)[0];
+    assert_eq!(stored.login.as_str(), "typed@acme.example");
+    assert_eq!(stored.notes, "from the command line");
+    clean_up(&sandbox);
+}
+
+#[test]
+fn an_editor_without_edits_closes_when_the_command_line_deletes_its_connection() {
+    let _turn = one_window_at_a_time();
+    let sandbox = Sandbox::new();
+    let mut harness = open_on_acme(&sandbox);
+    assert_exit(&sandbox.run(&["rm", "acme", "--yes"]), 0);
+    step_until(
+        &mut harness,
+        "the deleted connection stayed open",
+        |harness| harness.state().editor_name().is_none(),
+    );
+    settle(&mut harness);
+    harness.get_by_label("“acme” was deleted elsewhere");
+    clean_up(&sandbox);
 }
 
 #[test]

@@ -303,7 +303,9 @@ impl Window {
 
 /// The job that reads the connections file and the test history (started
 /// before the window has a context too).
-pub(crate) fn read_list(paths: &Paths) -> impl FnOnce() -> JobDone + Send + 'static {
+/// `read` numbers it, so that the window can tell a read outdated by its
+/// own later write.
+pub(crate) fn read_list(paths: &Paths, read: u64) -> impl FnOnce() -> JobDone + Send + 'static {
     let catalog = Catalog::new(paths);
     let paths = paths.clone();
     move || {
@@ -311,11 +313,12 @@ pub(crate) fn read_list(paths: &Paths) -> impl FnOnce() -> JobDone + Send + 'sta
             tracing::warn!("the test history could not be read: {err}");
             TestResults::default()
         });
-        JobDone::Loaded(
-            catalog
+        JobDone::Loaded {
+            read,
+            result: catalog
                 .load()
                 .map(|document| (document.connections().to_vec(), history))
                 .map_err(|err| err.to_string()),
-        )
+        }
     }
 }

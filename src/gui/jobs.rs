@@ -39,7 +39,12 @@ pub(crate) enum SecretSource {
 /// window does next is the window's business, not the job's).
 pub(crate) enum JobDone {
     /// The connections list (and the test history) was read.
-    Loaded(Result<(Vec<Connection>, TestResults), String>),
+    Loaded {
+        /// Which read this was (they are numbered as they start).
+        read: u64,
+        /// The list and the history, or the error.
+        result: Result<(Vec<Connection>, TestResults), String>,
+    },
     /// A save ended.
     Saved {
         /// The connection saved.

@@ -12,15 +12,22 @@ use super::window::Window;
 impl Window {
     /// Applies one finished job.
     pub(crate) fn finish(&mut self, ctx: &egui::Context, done: JobDone) {
+        if let JobDone::Loaded { read, .. } = done
+            && self.is_outdated(read)
+        {
+            // A newer read, started after the window's own write, follows.
+            return;
+        }
         let state = &mut self.state;
         match done {
-            JobDone::Loaded(Ok((connections, history))) => {
-                state.set_connections(connections);
-                state.history = history;
-                state.list_error = None;
-                state.list_loaded = true;
-            }
-            JobDone::Loaded(Err(message)) => {
+            JobDone::Loaded {
+                result: Ok((connections, history)),
+                ..
+            } => state.take_in_list(connections, history),
+            JobDone::Loaded {
+                result: Err(message),
+                ..
+            } => {
                 state.list_error = Some(message);
                 state.list_loaded = true;
             }
@@ -45,7 +52,7 @@ impl Window {
                             self.perform(ctx, then);
                         }
                         self.state.tell(saved, false);
-                        self.read_list();
+                        self.read_list_after_write();
                     }
                     Err(message) => {
                         if let Some(editor) = editor {
@@ -53,6 +60,8 @@ impl Window {
                             editor.after_save = None;
                         }
                         state.tell(message, true);
+                        // The file may have changed under the save (deleted there).
+                        self.read_list();
                     }
                 }
             }
@@ -73,7 +82,7 @@ impl Window {
                         format!("Created “{}” with the same secret", copy.name),
                         false,
                     );
-                    self.read_list();
+                    self.read_list_after_write();
                 }
                 Err(message) => state.tell(message, true),
             },
@@ -85,7 +94,7 @@ impl Window {
                     state.last_tests.remove(&id);
                     state.tests_running.remove(&id);
                     state.tell(format!("Deleted “{name}” and its keyring secret"), false);
-                    self.read_list();
+                    self.read_list_after_write();
                 }
                 Err(message) => state.tell(message, true),
             },
@@ -110,6 +119,9 @@ impl Window {
                 let of_unsaved_changes =
                     state.tests_running.remove(&id) == Some(super::state::TestOf::UnsavedChanges);
                 let ok = result.as_ref().is_ok_and(|report| report.ok);
+                if !of_unsaved_changes && let Ok(report) = &result {
+                    state.record_test(id, report);
+                }
                 state.count_in_test_all(id, Some(ok));
                 state.last_tests.insert(
                     id,

@@ -24,6 +24,7 @@ use super::mcp_form::McpForm;
 use super::prefs::Prefs;
 
 mod list_order;
+mod reload;
 
 use list_order::Matches;
 pub(crate) use list_order::{ListItem, match_spans};

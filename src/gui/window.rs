@@ -28,9 +28,12 @@ pub struct Window {
     pub(crate) remembering: Remembering,
     /// True once the first frame was drawn.
     started: bool,
-    /// True once reading the connections file was started (before the
-    /// first frame, by [`super::run`]; else by the first frame).
-    list_requested: bool,
+    /// How many reads of the connections file were started (the first
+    /// before the first frame, by [`super::run`]; else by the first frame).
+    reads_started: u64,
+    /// Reads numbered below this one started before the window's own last
+    /// write, so what they bring is outdated.
+    reads_outdated_below: u64,
     /// The window's focus at the last frame.
     window_focused: Option<bool>,
 }
@@ -52,7 +55,8 @@ impl Window {
             jobs: Jobs::new()?,
             file_watch,
             started: false,
-            list_requested: false,
+            reads_started: 0,
+            reads_outdated_below: 0,
             window_focused: None,
         })
     }
@@ -70,9 +74,21 @@ impl Window {
     /// Starts reading the connections file and the test history (also
     /// before the window has a context).
     pub(crate) fn read_list(&mut self) {
-        self.list_requested = true;
-        self.jobs
-            .blocking_unattached(super::apply::read_list(&self.state.paths));
+        self.reads_started += 1;
+        let read = super::apply::read_list(&self.state.paths, self.reads_started);
+        self.jobs.blocking_unattached(read);
+    }
+
+    /// Reads the list again after the window wrote the file: a read that
+    /// started before the write (and may end after it) is then ignored.
+    pub(crate) fn read_list_after_write(&mut self) {
+        self.reads_outdated_below = self.reads_started + 1;
+        self.read_list();
+    }
+
+    /// True when read number `read` started before the window's last write.
+    pub(crate) fn is_outdated(&self, read: u64) -> bool {
+        read < self.reads_outdated_below
     }
 
     /// Takes in what happened since the last frame: finished jobs, a
@@ -86,7 +102,7 @@ impl Window {
             self.started = true;
             super::theme::install(ctx);
             super::fonts::install_icons(ctx);
-            if !self.list_requested {
+            if self.reads_started == 0 {
                 self.apply(ctx, Command::Reload);
             }
         } else if focused == Some(true) && self.window_focused == Some(false) {

@@ -73,6 +73,12 @@ impl TestResults {
         self.results.get(&id)
     }
 
+    /// Takes `report` as the last test of `id` in this copy only (the
+    /// window's copy, once [`TestResults::record`] wrote it to the file).
+    pub fn insert(&mut self, id: ConnectionId, report: &TestReport) {
+        self.results.insert(id, LastTest::from_report(report));
+    }
+
     /// Remembers `report` as the last test of `id`.
     pub fn record(paths: &Paths, id: ConnectionId, report: &TestReport) -> Result<(), FileError> {
         Self::change(paths, |results| {

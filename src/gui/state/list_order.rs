@@ -7,7 +7,8 @@
 use std::cmp::Reverse;
 use std::ops::Range;
 
-use crate::model::{Connection, Environment};
+use crate::model::{Connection, ConnectionId, Environment};
+use crate::odoo::TestReport;
 use crate::store::TestResults;
 
 use super::super::prefs::{Arrangement, Grouping, SortOrder};
@@ -49,6 +50,15 @@ impl AppState {
     pub(crate) fn set_connections(&mut self, connections: Vec<Connection>) {
         self.connections = connections;
         self.matches = Matches::default();
+    }
+
+    /// Takes the recorded test of `id` into the history, so that the
+    /// status and the "last test" order follow it before the next read.
+    pub(crate) fn record_test(&mut self, id: ConnectionId, report: &TestReport) {
+        self.history.insert(id, report);
+        if self.prefs.list.sort == SortOrder::LastTest {
+            self.matches = Matches::default();
+        }
     }
 
     /// Sorts, groups and filters again what changed since the last call;
