@@ -114,7 +114,7 @@ impl Window {
                     Err(message) => StoredSecret::Failed(message),
                 };
             }
-            JobDone::Tested { id, run: _, result } => {
+            JobDone::Tested { id, run, result } => {
                 let untrusted = result.as_ref().is_ok_and(asks_for_trust);
                 let of_unsaved_changes =
                     state.tests_running.remove(&id) == Some(super::state::TestOf::UnsavedChanges);
@@ -128,6 +128,7 @@ impl Window {
                     SessionTest {
                         result,
                         of_unsaved_changes,
+                        run,
                     },
                 );
                 let prompt = state.trust_prompt_for == Some(id)

@@ -228,6 +228,9 @@ pub(crate) struct SessionTest {
     /// True when it tested the form's unsaved values: it says nothing about
     /// the saved connection, so the list never shows it as its status.
     pub of_unsaved_changes: bool,
+    /// Which test run it came from: each result is news to a screen reader,
+    /// also when it says what the one before said.
+    pub run: u64,
 }
 
 /// A running "Test all": which connections have not reported yet.

@@ -139,7 +139,7 @@ fn test_result(ui: &mut Ui, editor: &Editor, state: &AppState, commands: &mut Ve
         return;
     };
     let failed = !matches!(&test.result, Ok(report) if report.ok);
-    let asks_trust = announced(ui, failed, |ui| {
+    let asks_trust = announced(ui, test.run, failed, |ui| {
         if test.of_unsaved_changes {
             ui.label(
                 RichText::new(UNSAVED_TEST_NOTE)
@@ -168,8 +168,10 @@ const TEST_RESULT: &str = "Test result";
 
 /// Draws a fresh test result in a live region, which screen readers read
 /// out as it appears: a failure at once (an alert), a success when they
-/// are idle (a status). A remembered result is not announced.
-fn announced<R>(ui: &mut Ui, failed: bool, add: impl FnOnce(&mut Ui) -> R) -> R {
+/// are idle (a status). A remembered result is not announced. Each test
+/// `run` gets a region of its own, so a result the same as the last one is
+/// read out whole again, not only the words that changed.
+fn announced<R>(ui: &mut Ui, run: u64, failed: bool, add: impl FnOnce(&mut Ui) -> R) -> R {
     let (role, live) = if failed {
         (Role::Alert, Live::Assertive)
     } else {
@@ -178,10 +180,13 @@ fn announced<R>(ui: &mut Ui, failed: bool, add: impl FnOnce(&mut Ui) -> R) -> R 
     let region = UiBuilder::new()
         .accessibility_role(role)
         .accessibility_label(TEST_RESULT);
-    ui.scope_builder(region, |ui| {
-        ui.ctx()
-            .accesskit_node_builder(ui.unique_id(), |node| node.set_live(live));
-        add(ui)
+    ui.push_id(run, |ui| {
+        ui.scope_builder(region, |ui| {
+            ui.ctx()
+                .accesskit_node_builder(ui.unique_id(), |node| node.set_live(live));
+            add(ui)
+        })
+        .inner
     })
     .inner
 }
