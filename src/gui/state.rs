@@ -23,9 +23,11 @@ use crate::store::TestResults;
 use super::mcp_form::McpForm;
 use super::prefs::Prefs;
 
+mod index;
 mod list_order;
 mod reload;
 
+use index::ListIndex;
 use list_order::Matches;
 pub(crate) use list_order::{ListItem, match_spans};
 
@@ -400,6 +402,8 @@ pub(crate) struct AppState {
     pub(crate) paths: Paths,
     pub(crate) executable: PathBuf,
     pub(crate) connections: Vec<Connection>,
+    /// Lookups into `connections` (replaced with it).
+    index: ListIndex,
     /// True once the connections file was read (until then the list is
     /// loading, not empty).
     pub(crate) list_loaded: bool,
@@ -441,6 +445,7 @@ impl AppState {
             paths,
             executable,
             connections: Vec::new(),
+            index: ListIndex::default(),
             list_loaded: false,
             matches: Matches::default(),
             list_error: None,
@@ -472,17 +477,19 @@ impl AppState {
 
     /// The saved connection with `id`.
     pub(crate) fn connection(&self, id: ConnectionId) -> Option<&Connection> {
-        self.connections
-            .iter()
-            .find(|connection| connection.id == id)
+        (self.index.position(id)).map(|position| &self.connections[position])
+    }
+
+    /// The position of connection `id` in [`AppState::connections`].
+    pub(crate) fn position_of(&self, id: ConnectionId) -> Option<usize> {
+        self.index.position(id)
     }
 
     /// Why `editor`'s name cannot be saved although it is well formed:
     /// another connection has it (names are compared as the catalog does).
     pub(crate) fn name_conflict(&self, editor: &Editor) -> Option<String> {
         let name = editor.draft.name.parse::<ConnectionName>().ok()?;
-        let taken = (self.connections.iter())
-            .any(|connection| connection.id != editor.id && name.same_as(connection.name.as_str()));
+        let taken = (self.index.holder_of(&name)).is_some_and(|holder| holder != editor.id);
         taken.then(|| format!("a connection named “{name}” already exists; choose another name"))
     }
 

@@ -127,15 +127,17 @@ impl ConnectionName {
 
     /// True when both names are the same ignoring case (names are unique that way).
     pub fn same_as(&self, other: &str) -> bool {
-        let lower = |text: &str| {
-            text.chars()
-                .flat_map(char::to_lowercase)
-                .collect::<Vec<_>>()
-        };
         if self.0.is_ascii() && other.is_ascii() {
             return self.0.eq_ignore_ascii_case(other.trim());
         }
-        lower(&self.0) == lower(other.trim())
+        Self::folded(&self.0) == Self::folded(other)
+    }
+
+    /// `name` as [`ConnectionName::same_as`] compares it: trimmed and in
+    /// lower case, so that two names are the same exactly when their
+    /// folded forms are equal (a key for looking names up).
+    pub fn folded(name: &str) -> String {
+        name.trim().chars().flat_map(char::to_lowercase).collect()
     }
 }
 
@@ -549,6 +551,23 @@ mod tests {
         assert!(ConnectionName::parse(&"x".repeat(65)).is_err());
         assert!(ConnectionName::parse("Прод-1").is_ok());
         assert!(ConnectionName::parse("acme").unwrap().same_as("ACME"));
+    }
+
+    #[test]
+    fn folded_names_are_equal_exactly_when_the_names_are_the_same() {
+        let pairs = [
+            ("acme", " ACME ", true),
+            ("Прод-1", "прод-1", true),
+            ("Straße", "STRASSE", false),
+            ("İstanbul", "i̇stanbul", true),
+            ("acme", "acme2", false),
+        ];
+        for (name, other, same) in pairs {
+            let parsed = ConnectionName::parse(name).unwrap();
+            assert_eq!(parsed.same_as(other), same, "{name} / {other}");
+            let folded_equal = ConnectionName::folded(name) == ConnectionName::folded(other);
+            assert_eq!(folded_equal, same, "folded {name} / {other}");
+        }
     }
 
     #[test]

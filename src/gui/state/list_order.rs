@@ -48,6 +48,7 @@ pub(crate) struct Matches {
 impl AppState {
     /// Replaces the connection list (as read from the file).
     pub(crate) fn set_connections(&mut self, connections: Vec<Connection>) {
+        self.index = super::ListIndex::of(&connections);
         self.connections = connections;
         self.matches = Matches::default();
     }
