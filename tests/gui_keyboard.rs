@@ -17,8 +17,8 @@ use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 
 use gui_support::{
-    clean_up, click, is_focused, open, open_on_acme, press, press_with, replace_text, row_exists,
-    saved, seed, select, settle,
+    clean_up, click, combo_value, is_focused, open, open_on_acme, press, press_with, replace_text,
+    row_exists, saved, seed, select, settle,
 };
 use support::sandbox::Sandbox;
 
@@ -42,13 +42,6 @@ fn list_is_focused(harness: &Harness<'_, Window>) -> bool {
     harness
         .get_by_role_and_label(Role::ListBox, "Connections")
         .is_focused()
-}
-
-fn combo_value(harness: &Harness<'_, Window>, label: &str) -> String {
-    harness
-        .get_by_role_and_label(Role::ComboBox, label)
-        .value()
-        .unwrap_or_default()
 }
 
 #[test]

@@ -22,8 +22,8 @@ use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 
 use gui_support::{
-    add, builder, clean_up, click, draft, open, press, press_with, row_description, seed, select,
-    settle, state,
+    add, builder, clean_up, click, combo_value, draft, open, press, press_with, row_description,
+    seed, select, settle, state,
 };
 use support::odoo_server::{serve_acme, server_runtime};
 use support::sandbox::Sandbox;
@@ -91,13 +91,6 @@ fn rows(harness: &Harness<'_, Window>) -> Vec<String> {
         .into_iter()
         .filter(|line| !line.starts_with('#'))
         .collect()
-}
-
-fn combo_value(harness: &Harness<'_, Window>, label: &str) -> String {
-    harness
-        .get_by_role_and_label(Role::ComboBox, label)
-        .value()
-        .unwrap_or_default()
 }
 
 /// Picks `option` in the dropdown `label`.

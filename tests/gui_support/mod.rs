@@ -127,6 +127,14 @@ pub fn replace_text(harness: &mut Harness<'_, Window>, label: &str, text: &str) 
     settle(harness);
 }
 
+/// The shown value of the dropdown `label`.
+pub fn combo_value(harness: &Harness<'_, Window>, label: &str) -> String {
+    harness
+        .get_by_role_and_label(Role::ComboBox, label)
+        .value()
+        .unwrap_or_default()
+}
+
 /// Clicks the list row of `name`.
 pub fn select(harness: &mut Harness<'_, Window>, name: &str) {
     harness
