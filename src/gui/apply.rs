@@ -161,12 +161,9 @@ impl Window {
     fn select_neighbour(&mut self, ctx: &egui::Context, step: isize) {
         let state = &mut self.state;
         state.refresh_matches();
-        let ids: Vec<ConnectionId> = (state.visible_positions().iter())
-            .map(|&position| state.connections[position].id)
-            .collect();
-        let current =
-            (state.editor.as_ref()).and_then(|editor| ids.iter().position(|id| *id == editor.id));
-        let last = ids.len().saturating_sub(1);
+        let shown = state.visible_positions();
+        let current = (state.editor.as_ref()).and_then(|editor| state.shown_place_of(editor.id));
+        let last = shown.len().saturating_sub(1);
         let next = match (current, step) {
             (_, isize::MIN) => 0,
             (_, isize::MAX) => last,
@@ -174,10 +171,13 @@ impl Window {
             (None, step) if step < 0 => last,
             (None, _) => 0,
         };
-        if let Some(id) = ids.get(next) {
+        if let Some(id) = shown
+            .get(next)
+            .map(|&position| state.connections[position].id)
+        {
             ctx.memory_mut(|memory| memory.request_focus(super::views::list_id()));
             state.requests.scroll_to_selection = true;
-            self.guard(ctx, Pending::Select(*id));
+            self.guard(ctx, Pending::Select(id));
         }
     }
 
@@ -185,10 +185,8 @@ impl Window {
         ctx.memory_mut(|memory| memory.request_focus(super::views::list_id()));
         let state = &mut self.state;
         state.refresh_matches();
-        let shown = state.editor.as_ref().is_some_and(|editor| {
-            (state.visible_positions().iter())
-                .any(|&position| state.connections[position].id == editor.id)
-        });
+        let shown =
+            (state.editor.as_ref()).is_some_and(|editor| state.shown_place_of(editor.id).is_some());
         if !shown {
             self.select_neighbour(ctx, isize::MIN);
         }

@@ -104,6 +104,13 @@ impl AppState {
         &self.matches.positions
     }
 
+    /// Where connection `id` stands among [`AppState::visible_positions`],
+    /// if the search keeps it.
+    pub(crate) fn shown_place_of(&self, id: ConnectionId) -> Option<usize> {
+        let position = self.position_of(id)?;
+        (self.visible_positions().iter()).position(|&shown| shown == position)
+    }
+
     /// The shown lines at the last [`AppState::refresh_matches`].
     pub(crate) fn list_items(&self) -> &[ListItem] {
         &self.matches.items

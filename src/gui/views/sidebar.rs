@@ -275,8 +275,7 @@ fn visible_lines(ui: &mut Ui, state: &AppState, viewport: Rect) -> Option<Connec
     let origin = ui.max_rect().left_top();
     let selected = state.editor.as_ref().map(|editor| editor.id);
     let list_focused = ui.memory(|memory| memory.has_focus(list_id()));
-    let selection_visible = (selected.and_then(|id| state.position_of(id)))
-        .is_some_and(|shown| state.visible_positions().contains(&shown));
+    let selection_visible = selected.is_some_and(|id| state.shown_place_of(id).is_some());
     let first_row = state.visible_positions().first().copied();
     let mut clicked = None;
     let mut index = pitches.first_below(state, viewport.min.y);
