@@ -98,6 +98,12 @@ impl Window {
         self.jobs.attach(ctx);
         self.state.now = ctx.input(|input| input.time);
         let focused = ctx.input(|input| input.viewport().focused);
+        // Before this frame starts any job: what a frame starts is taken in
+        // by a later one, so the first frame of a window whose list was not
+        // asked for yet always says it is loading, however fast the read.
+        while let Some(done) = self.jobs.poll() {
+            self.finish(ctx, done);
+        }
         if !self.started {
             self.started = true;
             super::theme::install(ctx);
@@ -111,9 +117,6 @@ impl Window {
             self.apply(ctx, Command::Reload);
         }
         self.window_focused = focused;
-        while let Some(done) = self.jobs.poll() {
-            self.finish(ctx, done);
-        }
         if (self.file_watch.as_mut()).is_some_and(|watch| watch.settled(ctx)) {
             self.apply(ctx, Command::Reload);
         }
